@@ -1,0 +1,123 @@
+import type { Clock } from "../deps.ts";
+import { OciError, type OciErrorCode, type OciErrorDetails } from "./errors.ts";
+
+/**
+ * One public client call: what it does (for messages), the reference it
+ * concerns, and its deadline as an `AbortSignal` that ends every request,
+ * body read and back-off sleep made on its behalf.
+ */
+
+/** One HTTP exchange the client made (one per attempt and per redirect hop). */
+export interface RequestEvent {
+  method: string;
+  /** Origin and path; the query is left out (signed storage URLs carry secrets). */
+  url: string;
+  /** Undefined when no response came (network failure, abort). */
+  status: number | undefined;
+}
+
+export interface Operation {
+  /** E.g. `resolving ghcr.io/a/b:v1`; every error message starts with it. */
+  readonly step: string;
+  /** Canonical reference the operation concerns. */
+  readonly reference: string;
+  readonly signal: AbortSignal;
+  /** Clock time (ms) at which the operation times out. */
+  readonly deadline: number;
+  readonly clock: Clock;
+  observe(event: RequestEvent): void;
+}
+
+export interface OperationSetup {
+  step: string;
+  reference: string;
+  timeoutMs: number;
+  clock: Clock;
+  observe(event: RequestEvent): void;
+  signal?: AbortSignal | undefined;
+}
+
+/** Runs `body` as an operation; its failures come out as `OciError`s naming the step. */
+export async function runOperation<T>(
+  setup: OperationSetup,
+  body: (op: Operation) => Promise<T>,
+): Promise<T> {
+  const { step, reference, timeoutMs, clock, signal } = setup;
+  const controller = new AbortController();
+  const stopTimer = new AbortController();
+  const onCallerAbort = (): void => controller.abort(signal?.reason);
+  if (signal?.aborted) onCallerAbort();
+  else signal?.addEventListener("abort", onCallerAbort, { once: true });
+  clock.sleep(timeoutMs, stopTimer.signal).then(
+    () =>
+      controller.abort(
+        new OciError("TIMEOUT", `${step}: timed out after ${timeoutMs} ms`, { reference }),
+      ),
+    () => {},
+  );
+  const op: Operation = {
+    step,
+    reference,
+    signal: controller.signal,
+    deadline: clock.now() + timeoutMs,
+    clock,
+    observe: setup.observe,
+  };
+  try {
+    if (op.signal.aborted) throw op.signal.reason;
+    return await body(op);
+  } catch (err) {
+    throw asOciError(op, err);
+  } finally {
+    stopTimer.abort();
+    signal?.removeEventListener("abort", onCallerAbort);
+  }
+}
+
+/** An `OciError` whose message is `<step>: <detail>`. */
+export function opError(
+  op: Operation,
+  code: OciErrorCode,
+  detail: string,
+  details: OciErrorDetails = {},
+): OciError {
+  return new OciError(code, `${op.step}: ${detail}`, { reference: op.reference, ...details });
+}
+
+/**
+ * `err` as an `OciError`: the abort reason once the operation was aborted
+ * (`TIMEOUT` or `ABORTED`), an `OciError` as is, anything else `NETWORK`.
+ */
+export function asOciError(op: Operation, err: unknown): OciError {
+  if (err instanceof OciError && err.code !== "NETWORK") return err;
+  if (op.signal.aborted) {
+    const reason: unknown = op.signal.reason;
+    if (reason instanceof OciError) return reason;
+    if (reason instanceof DOMException && reason.name === "TimeoutError") {
+      return opError(op, "TIMEOUT", "the caller's deadline passed", { cause: reason });
+    }
+    return opError(op, "ABORTED", "aborted by the caller", { cause: reason });
+  }
+  if (err instanceof OciError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return opError(op, "NETWORK", message, { cause: err });
+}
+
+/** `promise`, or a rejection with the abort reason as soon as `signal` aborts. */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(err);
+      },
+    );
+  });
+}

@@ -1,0 +1,15 @@
+import { ImgverifyError } from "../../errors.ts";
+
+/** Codes of trusted-root handling (a subset of `BundleErrorCode`). */
+export type TrustRootErrorCode = "TRUST_ROOT_INVALID";
+
+export function trustRootError(
+  message: string,
+  cause?: unknown,
+): ImgverifyError<TrustRootErrorCode> {
+  return new ImgverifyError(
+    "TRUST_ROOT_INVALID",
+    message,
+    cause === undefined ? undefined : { cause },
+  );
+}

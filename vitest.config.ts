@@ -1,4 +1,9 @@
 import { defineConfig } from "vitest/config";
+import { matrixContext } from "./test/runtimes/matrix-env.ts";
+
+// The same projects run on Bun and Deno too (test/runtimes/run.sh); workerd has
+// its own config in test/runtimes/vitest.workerd.config.ts.
+const provide = matrixContext(process.env);
 
 export default defineConfig({
   test: {
@@ -8,6 +13,7 @@ export default defineConfig({
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
           environment: "node",
+          provide,
         },
       },
       {
@@ -18,6 +24,16 @@ export default defineConfig({
           globalSetup: ["test/support/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        // Needs the registry run.sh starts (IMGVERIFY_TEST_REGISTRY...); skipped without one.
+        test: {
+          name: "registry-smoke",
+          include: ["test/registry-smoke/**/*.test.ts"],
+          environment: "node",
+          provide,
+          testTimeout: 30_000,
         },
       },
     ],

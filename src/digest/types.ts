@@ -17,4 +17,14 @@ export interface Sha256 {
   hash(data: Uint8Array): Promise<Uint8Array>;
 }
 
-export type DigestErrorCode = "DIGEST_UNSUPPORTED" | "DIGEST_WASM_INVALID" | "DIGEST_STATE";
+/**
+ * `DIGEST_UNSUPPORTED`: the implementation cannot do this (WebCrypto cannot stream).
+ * `DIGEST_WASM_INVALID`: the WebAssembly module does not instantiate or fails its self-test.
+ * `DIGEST_STATE`: a stream was used after `digest()`.
+ * `DIGEST_INPUT`: the input is not a `Uint8Array`.
+ */
+export type DigestErrorCode =
+  | "DIGEST_UNSUPPORTED"
+  | "DIGEST_WASM_INVALID"
+  | "DIGEST_STATE"
+  | "DIGEST_INPUT";

@@ -1,5 +1,6 @@
 import type { Sha256, Sha256Stream } from "../digest/types.ts";
 import { sha256Digest } from "./digest.ts";
+import { isOciError } from "./errors.ts";
 import { asOciError, type Operation, opError } from "./operation.ts";
 
 /**
@@ -73,17 +74,31 @@ async function readChunks(
       chunks.push(chunk.value);
     }
   } catch (err) {
+    // Fetch implementations error the stream ("terminated") when the peer closes early.
+    if (!op.signal.aborted && !isOciError(err) && declared !== undefined && count < declared) {
+      throw truncated(op, what, count, declared, err);
+    }
     throw asOciError(op, err);
   } finally {
     op.signal.removeEventListener("abort", onAbort);
   }
-  if (declared !== undefined && count !== declared) {
-    throw opError(op, "TRUNCATED", `${what}: body ended after ${count} of ${declared} bytes`);
-  }
+  if (declared !== undefined && count !== declared) throw truncated(op, what, count, declared);
   if (expectedSize !== undefined && count !== expectedSize) {
     refuse("SIZE_MISMATCH", `${count} bytes, the descriptor says ${expectedSize}`);
   }
   return concat(chunks, count);
+}
+
+function truncated(
+  op: Operation,
+  what: string,
+  count: number,
+  declared: number,
+  cause?: unknown,
+): Error {
+  return opError(op, "TRUNCATED", `${what}: body ended after ${count} of ${declared} bytes`, {
+    cause,
+  });
 }
 
 /** Throws `DIGEST_MISMATCH` unless `actual` is `expected`. */

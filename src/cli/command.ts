@@ -1,0 +1,61 @@
+/**
+ * The shape of a subcommand. Each one declares its flags and help text next to
+ * its code; `defineCommand` parses its arguments with full types, so adding a
+ * command is one module plus one line in `commands.ts`.
+ */
+import { type FlagSpecs, type FlagValues, parseArgs } from "./args.ts";
+import { EXIT_OK, type ExitCode } from "./errors.ts";
+import { type GlobalOptions, globalFlags, globalOptions } from "./global-flags.ts";
+import { commandHelp } from "./help.ts";
+import type { CliIo } from "./io.ts";
+
+export interface CommandContext<T extends FlagSpecs> {
+  io: CliIo;
+  flags: FlagValues<T>;
+  positionals: string[];
+  global: GlobalOptions;
+}
+
+export interface CommandDefinition<T extends FlagSpecs> {
+  name: string;
+  /** One line for the command table in `imgverify --help`. */
+  summary: string;
+  /** Arguments after the name, e.g. "[--impl IMPL] FILE...". */
+  usage: string;
+  /** Paragraphs for `imgverify NAME --help`: what it prints, what its exit codes mean. */
+  details: string;
+  flags: T;
+  run(context: CommandContext<T>): Promise<ExitCode>;
+}
+
+/** A command as the dispatcher sees it: help text and a function of its arguments. */
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  readonly details: string;
+  readonly flags: FlagSpecs;
+  /** Runs with the arguments after the command name (global flags included). */
+  run(argv: readonly string[], io: CliIo): Promise<ExitCode>;
+}
+
+export function defineCommand<T extends FlagSpecs>(definition: CommandDefinition<T>): Command {
+  const { name, summary, usage, details, flags } = definition;
+  const command: Command = {
+    name,
+    summary,
+    usage,
+    details,
+    flags,
+    async run(argv, io) {
+      const parsed = parseArgs(argv, { ...globalFlags, ...flags }, name);
+      if (parsed.flags.help) {
+        io.stdout(commandHelp(command));
+        return EXIT_OK;
+      }
+      const global = globalOptions(parsed.flags, name);
+      return definition.run({ io, flags: parsed.flags, positionals: parsed.positionals, global });
+    },
+  };
+  return command;
+}

@@ -1,0 +1,11 @@
+/**
+ * The command table, in the order `imgverify --help` lists it. A new command
+ * (verify, verify-bundle, apply, check-policy, certs) is a module exporting a
+ * `defineCommand(...)` and one entry here.
+ */
+import type { Command } from "./command.ts";
+import { digestCommand } from "./digest-command.ts";
+import { resolveCommand } from "./resolve-command.ts";
+import { serveCommand } from "./serve-command.ts";
+
+export const commands: readonly Command[] = [digestCommand, resolveCommand, serveCommand];

@@ -1,0 +1,62 @@
+/**
+ * What the command line needs from the runtime it runs on. `src/runtime/`
+ * builds one per runtime; tests build their own. Nothing in `src/cli/` reaches
+ * for a global to do I/O.
+ */
+import type { Fetch, Logger } from "../deps.ts";
+import type { Sha256, Sha256Impl } from "../digest/types.ts";
+import type { CredentialSource } from "../oci/credentials.ts";
+
+export type FetchHandler = (request: Request) => Response | Promise<Response>;
+
+export interface ListenOptions {
+  host: string;
+  /** 0 picks a free port; `Listener.port` tells which. */
+  port: number;
+  /** PEM text; plain HTTP without it. */
+  tls?: { cert: string; key: string };
+}
+
+export interface Listener {
+  /** The port actually bound. */
+  readonly port: number;
+  /** Stops accepting, lets requests in flight finish, resolves when closed. */
+  close(): Promise<void>;
+  /**
+   * After a `close()` that took too long: drops the connections still open,
+   * or at least stops them from keeping the process alive.
+   */
+  terminate(): void;
+}
+
+export interface FetchOptions {
+  /** Upper bound for connecting and for waiting on each response. */
+  timeoutMs: number;
+}
+
+export interface CliIo {
+  /** Writes text as is: callers end their lines. */
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env(name: string): string | undefined;
+  /**
+   * The bytes of `path` in chunks, or of standard input for "-"; a file that
+   * cannot be opened or read fails with `CLI_FILE_UNREADABLE` naming it.
+   */
+  readChunks(path: string): AsyncIterable<Uint8Array>;
+  /**
+   * Registry credentials from a Docker `config.json`: `path` when given
+   * (missing is a usage error), else the default location (missing is fine).
+   */
+  loadRegistryCredentials(path: string | undefined): Promise<CredentialSource>;
+  /** The runtime's fetch with its connection pool and timeouts. */
+  fetch(options: FetchOptions): Fetch;
+  /**
+   * The SHA-256 named by `impl`, or the runtime's best when absent (the WASM
+   * core, else @noble/hashes with the reason warned on `logger`).
+   */
+  loadSha256(impl: Sha256Impl | undefined, logger: Logger): Promise<Sha256>;
+  listen(handler: FetchHandler, options: ListenOptions): Promise<Listener>;
+  /** Resolves with the signal's name on the first SIGINT or SIGTERM. */
+  shutdownSignal(): Promise<string>;
+}

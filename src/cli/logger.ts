@@ -1,0 +1,44 @@
+import type { Clock, Logger } from "../deps.ts";
+
+export type LogLevel = keyof Logger;
+
+export const logLevels: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+
+/**
+ * A logger writing one JSON object per line, the shape log collectors in a
+ * cluster parse without configuration; lines below `minLevel` are dropped.
+ */
+export function jsonLineLogger(
+  write: (line: string) => void,
+  clock: Clock,
+  minLevel: LogLevel,
+): Logger {
+  const threshold = logLevels.indexOf(minLevel);
+  const log =
+    (level: LogLevel) =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      if (logLevels.indexOf(level) < threshold) return;
+      const time = new Date(clock.now()).toISOString();
+      write(`${JSON.stringify({ time, level, message, ...fields })}\n`);
+    };
+  return { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") };
+}
+
+/**
+ * Warnings and errors for people at a terminal, `imgverify: warning: ...`;
+ * commands other than serve use it so a fallback or a skipped credential
+ * helper is seen without drowning the output in JSON.
+ */
+export function terminalLogger(write: (line: string) => void): Logger {
+  const log =
+    (label: string) =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      const details = Object.entries(fields ?? {})
+        .map(
+          ([key, value]) => `${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`,
+        )
+        .join(", ");
+      write(`imgverify: ${label}: ${message}${details ? ` (${details})` : ""}\n`);
+    };
+  return { debug() {}, info() {}, warn: log("warning"), error: log("error") };
+}

@@ -1,0 +1,164 @@
+import { systemClock } from "../deps.ts";
+import { ImgverifyError } from "../errors.ts";
+import { type Command, defineCommand } from "./command.ts";
+import { parseDuration } from "./duration.ts";
+import { type CliErrorCode, EXIT_OK, usageError } from "./errors.ts";
+import { VERSION } from "./help.ts";
+import type { CliIo, FetchHandler, Listener, ListenOptions } from "./io.ts";
+import { jsonLineLogger, type LogLevel, logLevels } from "./logger.ts";
+import { writeJson } from "./output.ts";
+import { readAll } from "./read-all.ts";
+
+const DEFAULT_HOST = "127.0.0.1";
+const DEFAULT_PORT = "8443";
+/** PEM certificates and keys are a few KiB; a chain of ten fits easily. */
+const MAX_PEM_BYTES = 1024 * 1024;
+/** Requests in flight get this long to finish after SIGINT/SIGTERM. */
+const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
+function parsePort(text: string, source: string): number {
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    throw usageError(`invalid port "${text}" from ${source}: expected 0-65535`, "serve");
+  }
+  return port;
+}
+
+function parseLogLevel(text: string | undefined): LogLevel {
+  if (text === undefined) return "info";
+  if ((logLevels as readonly string[]).includes(text)) return text as LogLevel;
+  throw usageError(`unknown --log-level "${text}": choose one of ${logLevels.join(", ")}`, "serve");
+}
+
+async function readPem(io: CliIo, path: string): Promise<string> {
+  const bytes = await readAll(io.readChunks(path), MAX_PEM_BYTES, `file "${path}"`);
+  return new TextDecoder().decode(bytes);
+}
+
+async function loadTls(
+  io: CliIo,
+  cert: string | undefined,
+  key: string | undefined,
+): Promise<ListenOptions["tls"]> {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) {
+    throw usageError("--tls-cert and --tls-key must be given together", "serve");
+  }
+  return { cert: await readPem(io, cert), key: await readPem(io, key) };
+}
+
+/** `text` as one word a POSIX shell reads back unchanged, so the curl line pastes as is. */
+function shellWord(text: string): string {
+  return /^[\w./:@%+=-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The host as it goes in a URL a client can connect to (wildcards become loopback). */
+function connectHost(host: string): string {
+  if (host === "0.0.0.0") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+async function listen(io: CliIo, handler: FetchHandler, options: ListenOptions): Promise<Listener> {
+  try {
+    return await io.listen(handler, options);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new ImgverifyError<CliErrorCode>(
+      "CLI_LISTEN",
+      `cannot listen on ${options.host}:${options.port}${options.tls ? " with TLS" : ""}: ${reason}`,
+      { cause: err },
+    );
+  }
+}
+
+/** True when the listener closed within `ms`; false when it had to drop connections. */
+async function closeWithin(listener: Listener, ms: number): Promise<boolean> {
+  const done = new AbortController();
+  const timedOut = systemClock.sleep(ms, done.signal).then(
+    () => false,
+    () => true,
+  );
+  try {
+    const closed = await Promise.race([listener.close().then(() => true), timedOut]);
+    if (!closed) listener.terminate();
+    return closed;
+  } finally {
+    done.abort();
+  }
+}
+
+export const serveCommand: Command = defineCommand({
+  name: "serve",
+  summary: "Run the admission webhook HTTP server.",
+  usage: "[--host HOST] [--port PORT] [--tls-cert FILE --tls-key FILE]",
+  details: `
+Serves /healthz and /readyz (more endpoints come with verification) on HOST
+and PORT ($IMGVERIFY_PORT, default 8443). Plain HTTP unless a certificate and
+key are given. Prints where it listens and a curl line to try it; logs JSON
+lines on stderr; stops cleanly on SIGINT or SIGTERM.`,
+  flags: {
+    host: {
+      type: "string",
+      value: "HOST",
+      description: `Address to listen on (default ${DEFAULT_HOST}).`,
+    },
+    port: {
+      type: "string",
+      value: "PORT",
+      description: "Port to listen on; 0 picks a free one (default $IMGVERIFY_PORT, else 8443).",
+    },
+    "tls-cert": { type: "string", value: "FILE", description: "PEM certificate chain for HTTPS." },
+    "tls-key": { type: "string", value: "FILE", description: "PEM private key for HTTPS." },
+    "shutdown-grace": {
+      type: "string",
+      value: "DURATION",
+      description:
+        "How long requests in flight may finish after SIGINT/SIGTERM before their connections are dropped (default 10s).",
+    },
+    "log-level": {
+      type: "string",
+      value: "LEVEL",
+      description: "debug, info, warn or error (default info).",
+    },
+  },
+  async run({ io, flags, positionals, global }) {
+    if (positionals.length > 0) throw usageError("serve takes no arguments", "serve");
+    const host = flags.host ?? DEFAULT_HOST;
+    const envPort = io.env("IMGVERIFY_PORT");
+    const port =
+      flags.port !== undefined
+        ? parsePort(flags.port, "--port")
+        : parsePort(envPort ?? DEFAULT_PORT, envPort === undefined ? "default" : "IMGVERIFY_PORT");
+    const logger = jsonLineLogger(io.stderr, systemClock, parseLogLevel(flags["log-level"]));
+    const graceMs =
+      flags["shutdown-grace"] === undefined
+        ? DEFAULT_SHUTDOWN_GRACE_MS
+        : parseDuration(flags["shutdown-grace"], "--shutdown-grace", "serve");
+    const tls = await loadTls(io, flags["tls-cert"], flags["tls-key"]);
+    const stopSignal = io.shutdownSignal();
+
+    // Loaded here, not at the top, so other commands start without the HTTP stack.
+    const { createApp } = await import("../app.ts");
+    const app = createApp({
+      fetch: io.fetch({ timeoutMs: global.timeoutMs }),
+      clock: systemClock,
+      logger,
+      sha256: io.loadSha256(undefined, logger),
+    });
+    const listener = await listen(io, app.fetch, { host, port, ...(tls && { tls }) });
+
+    const url = `${tls ? "https" : "http"}://${connectHost(host)}:${listener.port}`;
+    const cacert = flags["tls-cert"];
+    const curl = `curl ${cacert ? `--cacert ${shellWord(cacert)} ` : ""}${url}/healthz`;
+    if (global.json) writeJson(io, { url, healthz: `${url}/healthz`, curl });
+    else io.stdout(`imgverify ${VERSION} listening on ${url}\nTry: ${curl}\n`);
+    logger.info("listening", { url });
+
+    logger.info("shutting down", { signal: await stopSignal });
+    if (!(await closeWithin(listener, graceMs))) {
+      logger.warn("dropped connections still open after the grace period", { graceMs });
+    }
+    return EXIT_OK;
+  },
+});

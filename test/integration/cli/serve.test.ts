@@ -1,0 +1,88 @@
+/**
+ * `serve` as each runtime entry starts it: Node through bin/imgverify.js, Bun
+ * through `npm start`'s command, Deno through src/runtime/deno.ts. Each must
+ * print where it listens, answer /healthz and /readyz, and stop on SIGTERM.
+ */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { guardProcess, makeTempDir, removeTempDir } from "../../support/cleanup.ts";
+
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const bin = (name: string) => `${root}node_modules/.bin/${name}`;
+const READY_TIMEOUT_MS = 30_000;
+
+const entries: Record<string, string[]> = {
+  node: [process.execPath, `${root}bin/imgverify.js`, "serve"],
+  bun: [bin("bun"), `${root}src/runtime/bun.ts`],
+  deno: [
+    bin("deno"),
+    "run",
+    "--allow-net",
+    "--allow-env",
+    "--allow-read",
+    "--cached-only",
+    "--no-lock",
+    `${root}src/runtime/deno.ts`,
+  ],
+};
+
+/**
+ * /readyz once it says ready: the server listens before the WASM core has
+ * compiled, and answers 503 "loading" until then.
+ */
+async function readiness(url: string): Promise<unknown> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    const res = await fetch(`${url}/readyz`);
+    const body = await res.json();
+    if (res.status === 200 || Date.now() > deadline) return body;
+    expect({ status: res.status, body }).toEqual({ status: 503, body: { status: "loading" } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const dir = makeTempDir("serve");
+afterAll(() => removeTempDir(dir));
+
+describe.each(Object.entries(entries))("serve on %s", (_runtime, [command, ...args]) => {
+  it("listens, answers /healthz and /readyz, and stops on SIGTERM", async () => {
+    const child = spawn(command as string, [...args, "--port", "0"], {
+      cwd: root,
+      env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const guarded = guardProcess(child, dir);
+    let stdout = "";
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (text: string) => {
+      stderr += text;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no "listening" line in ${READY_TIMEOUT_MS} ms: ${stderr}`)),
+          READY_TIMEOUT_MS,
+        );
+        child.stdout.setEncoding("utf8").on("data", (text: string) => {
+          stdout += text;
+          const found = /listening on (http:\/\/\S+)\n/.exec(stdout)?.[1];
+          if (found) {
+            clearTimeout(timer);
+            resolve(found);
+          }
+        });
+      });
+      expect(stdout).toContain(`Try: curl ${url}/healthz`);
+      expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: "ok" });
+      expect(await readiness(url)).toEqual({ status: "ready", sha256: "wasm" });
+
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      expect(stderr).toContain('"message":"shutting down","signal":"SIGTERM"');
+    } finally {
+      await guarded.stop();
+    }
+  });
+});

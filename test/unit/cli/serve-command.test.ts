@@ -1,0 +1,157 @@
+import { describe, expect, it } from "vitest";
+import type { FetchHandler, ListenOptions } from "../../../src/cli/io.ts";
+import { runCli } from "../../../src/cli/main.ts";
+import { fakeIo } from "./fake-io.ts";
+
+/**
+ * A fake server: records what serve asked for and lets the test stop it; with
+ * `stuck`, close() never finishes, as when a client holds a request open.
+ */
+function harness(
+  env: Record<string, string> = {},
+  files: Record<string, string> = {},
+  stuck = false,
+) {
+  let stop!: (signal: string) => void;
+  let listening!: (value: { handler: FetchHandler; options: ListenOptions }) => void;
+  const started = new Promise<{ handler: FetchHandler; options: ListenOptions }>((resolve) => {
+    listening = resolve;
+  });
+  const closed: string[] = [];
+  const io = fakeIo(files, {
+    env: (name) => env[name],
+    listen: async (handler, options) => {
+      listening({ handler, options });
+      return {
+        port: options.port === 0 ? 40123 : options.port,
+        close: () => {
+          closed.push("closed");
+          return stuck ? new Promise<void>(() => {}) : Promise.resolve();
+        },
+        terminate: () => closed.push("terminated"),
+      };
+    },
+    shutdownSignal: () =>
+      new Promise((resolve) => {
+        stop = resolve;
+      }),
+  });
+  return { io, started, closed, stop: (signal: string) => stop(signal) };
+}
+
+describe("imgverify serve", () => {
+  it("listens on 127.0.0.1:8443 by default, prints a curl line, serves /healthz and stops on a signal", async () => {
+    const h = harness();
+    const exit = runCli(["serve"], h.io);
+    const { handler, options } = await h.started;
+    expect(options).toEqual({ host: "127.0.0.1", port: 8443 });
+    const res = await handler(new Request("http://127.0.0.1:8443/healthz"));
+    expect(await res.json()).toEqual({ status: "ok" });
+    const ready = await handler(new Request("http://127.0.0.1:8443/readyz"));
+    expect(await ready.json()).toEqual({ status: "ready", sha256: "noble" });
+
+    h.stop("SIGTERM");
+    expect(await exit).toBe(0);
+    expect(h.closed).toEqual(["closed"]);
+    expect(h.io.out).toMatch(
+      /^imgverify \S+ listening on http:\/\/127\.0\.0\.1:8443\nTry: curl http:\/\/127\.0\.0\.1:8443\/healthz\n$/,
+    );
+    const logs = h.io.err
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(logs.map((l) => [l.level, l.message])).toEqual([
+      ["info", "listening"],
+      ["info", "shutting down"],
+    ]);
+    expect(logs[1].signal).toBe("SIGTERM");
+  });
+
+  it("takes the port from IMGVERIFY_PORT, and --port and --host over it", async () => {
+    const fromEnv = harness({ IMGVERIFY_PORT: "9000" });
+    const a = runCli(["serve"], fromEnv.io);
+    expect((await fromEnv.started).options.port).toBe(9000);
+    fromEnv.stop("SIGINT");
+    expect(await a).toBe(0);
+
+    const fromFlags = harness({ IMGVERIFY_PORT: "9000" });
+    const b = runCli(["serve", "--port", "0", "--host", "::", "--json"], fromFlags.io);
+    expect((await fromFlags.started).options).toEqual({ host: "::", port: 0 });
+    fromFlags.stop("SIGINT");
+    expect(await b).toBe(0);
+    expect(JSON.parse(fromFlags.io.out)).toEqual({
+      url: "http://[::1]:40123",
+      healthz: "http://[::1]:40123/healthz",
+      curl: "curl http://[::1]:40123/healthz",
+    });
+  });
+
+  it("serves HTTPS with a certificate and key read from files", async () => {
+    const h = harness({}, { "tls.crt": "CERT PEM", "tls.key": "KEY PEM" });
+    const exit = runCli(["serve", "--tls-cert", "tls.crt", "--tls-key", "tls.key"], h.io);
+    expect((await h.started).options.tls).toEqual({ cert: "CERT PEM", key: "KEY PEM" });
+    h.stop("SIGINT");
+    expect(await exit).toBe(0);
+    expect(h.io.out).toContain("Try: curl --cacert tls.crt https://127.0.0.1:8443/healthz\n");
+  });
+
+  it("quotes a certificate path the shell would split", async () => {
+    const h = harness({}, { "my cert's.pem": "CERT", "k.pem": "KEY" });
+    const exit = runCli(["serve", "--tls-cert", "my cert's.pem", "--tls-key", "k.pem"], h.io);
+    await h.started;
+    h.stop("SIGINT");
+    expect(await exit).toBe(0);
+    expect(h.io.out).toContain(`Try: curl --cacert 'my cert'\\''s.pem' https://`);
+  });
+
+  it("drops connections still open after --shutdown-grace, with a warning", async () => {
+    const h = harness({}, {}, true);
+    const exit = runCli(["serve", "--shutdown-grace", "50ms"], h.io);
+    await h.started;
+    h.stop("SIGTERM");
+    expect(await exit).toBe(0);
+    expect(h.closed).toEqual(["closed", "terminated"]);
+    const last = JSON.parse(h.io.err.trim().split("\n").at(-1) ?? "");
+    expect(last).toMatchObject({
+      level: "warn",
+      message: "dropped connections still open after the grace period",
+      graceMs: 50,
+    });
+  });
+
+  it.each([
+    [["--shutdown-grace", "soon"], 'invalid duration "soon" for --shutdown-grace'],
+    [["--port", "70000"], 'invalid port "70000" from --port: expected 0-65535'],
+    [["--port", "80a"], 'invalid port "80a" from --port'],
+    [["--tls-cert", "c.pem"], "--tls-cert and --tls-key must be given together"],
+    [["--log-level", "loud"], 'unknown --log-level "loud"'],
+    [["extra"], "serve takes no arguments"],
+  ])("refuses %j", async (args, message) => {
+    const h = harness();
+    expect(await runCli(["serve", ...args], h.io)).toBe(2);
+    expect(h.io.err).toContain(message);
+    expect(h.io.err).toContain("(see 'imgverify serve --help')");
+  });
+
+  it("refuses an invalid IMGVERIFY_PORT, naming the variable", async () => {
+    const h = harness({ IMGVERIFY_PORT: "http" });
+    expect(await runCli(["serve"], h.io)).toBe(2);
+    expect(h.io.err).toContain('invalid port "http" from IMGVERIFY_PORT');
+  });
+
+  it("reports an address it cannot bind as an environment error", async () => {
+    const io = fakeIo(
+      {},
+      {
+        listen: () => Promise.reject(new Error("listen EADDRINUSE: address already in use")),
+      },
+    );
+    expect(await runCli(["serve", "--port", "8443", "--json"], io)).toBe(2);
+    expect(JSON.parse(io.out)).toEqual({
+      error: {
+        code: "CLI_LISTEN",
+        message: "cannot listen on 127.0.0.1:8443: listen EADDRINUSE: address already in use",
+      },
+    });
+  });
+});

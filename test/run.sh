@@ -75,10 +75,17 @@ stage lint npx biome check .
 stage typecheck npm run typecheck
 stage unit npx vitest run --project unit
 stage integration npx vitest run --project integration
-if [[ -f test/runtimes/run.sh ]]; then
-  stage runtimes npm run test:runtimes
+stage runtimes npm run test:runtimes
+# The sigstore-conformance bundle cases, file and digest, on every runtime.
+if [[ -d "$corpora/sigstore-conformance" ]]; then
+  stage "conformance node" npm run --silent conformance
+  stage "conformance bun" npm run --silent conformance:bun
+  stage "conformance deno" npm run --silent conformance:deno
+  stage "conformance workerd" npm run --silent conformance:workerd
 else
-  say "runtimes: skipped (test/runtimes/run.sh does not exist)"
+  say "conformance: NOT RUN: $corpora/sigstore-conformance is missing"
+  failed=$((failed + 1))
+  failed_names+=("conformance (corpora missing)")
 fi
 
 echo

@@ -12,6 +12,7 @@ import {
 } from "../../../src/oci/index.ts";
 import { loadSha256 } from "../../../src/runtime/sha256-file.ts";
 import type { Credentials, RegistryInfo } from "../../support/context.ts";
+import { rejectionOf } from "../../support/errors.ts";
 
 /**
  * The OCI client as the webhook builds it (global fetch, the system clock,
@@ -106,15 +107,8 @@ export function exchanges(events: readonly RequestEvent[]): string[] {
 }
 
 /** The `OciError` `promise` rejects with; anything else fails the test. */
-export async function failure(promise: Promise<unknown>): Promise<OciError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isOciError(err)) return err;
-    throw err;
-  }
-  throw new Error("expected the call to fail");
-}
+export const failure = (promise: Promise<unknown>): Promise<OciError> =>
+  rejectionOf(promise, isOciError);
 
 /** SHA-256 by node:crypto, independent of the digest code under test. */
 export function nodeDigest(bytes: Uint8Array): string {

@@ -7,18 +7,9 @@ import {
   loadDockerCredentials,
 } from "../../../src/runtime/docker-config.ts";
 import { makeTempDir, removeTempDir } from "../../support/cleanup.ts";
+import { rejectionOf } from "../../support/errors.ts";
 
 const basic = (user: string, password: string) => ({ auth: btoa(`${user}:${password}`) });
-
-async function failure(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isImgverifyError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error("expected a failure");
-}
 
 // Reads real files (the CLI runs on Node, Bun and Deno): the workerd run leaves it out.
 describe("loading the Docker config.json", () => {
@@ -70,7 +61,7 @@ describe("loading the Docker config.json", () => {
 
   it("is a usage error when an explicit file is missing", async () => {
     const path = join(dir, "missing.json");
-    expect(await failure(loadDockerCredentials(path, {}))).toEqual({
+    expect(await rejectionOf(loadDockerCredentials(path, {}))).toMatchObject({
       code: "CLI_USAGE",
       message: `--registry-config file "${path}" does not exist (see 'imgverify --help')`,
     });
@@ -78,14 +69,14 @@ describe("loading the Docker config.json", () => {
 
   it("names the file when it is not JSON", async () => {
     const path = write("broken.json", "{ not json");
-    const { code, message } = await failure(loadDockerCredentials(path, {}));
+    const { code, message } = await rejectionOf(loadDockerCredentials(path, {}));
     expect(code).toBe("CLI_REGISTRY_CONFIG");
     expect(message).toMatch(new RegExp(`^registry config "${path}": Docker config is not JSON`));
   });
 
   it("names the file and every bad field when the shape is wrong", async () => {
     const path = write("shape.json", JSON.stringify({ auths: { a: 1, b: { auth: "%%%" } } }));
-    const { code, message } = await failure(loadDockerCredentials(path, {}));
+    const { code, message } = await rejectionOf(loadDockerCredentials(path, {}));
     expect(code).toBe("CLI_REGISTRY_CONFIG");
     expect(message).toContain(`registry config "${path}"`);
     expect(message).toContain('auths["a"]');
@@ -95,7 +86,7 @@ describe("loading the Docker config.json", () => {
   it("names the file when it cannot be read, even at the default location", async () => {
     const configDir = join(dir, "is-a-dir");
     mkdirSync(join(configDir, "config.json"), { recursive: true });
-    const { code, message } = await failure(
+    const { code, message } = await rejectionOf(
       loadDockerCredentials(undefined, { DOCKER_CONFIG: configDir }),
     );
     expect(code).toBe("CLI_REGISTRY_CONFIG");
@@ -106,7 +97,7 @@ describe("loading the Docker config.json", () => {
 
   it("refuses a file over 1 MiB before reading it", async () => {
     const path = write("huge.json", " ".repeat(1024 * 1024 + 1));
-    const { code, message } = await failure(loadDockerCredentials(path, {}));
+    const { code, message } = await rejectionOf(loadDockerCredentials(path, {}));
     expect(code).toBe("CLI_REGISTRY_CONFIG");
     expect(message).toBe(`registry config "${path}": larger than 1048576 bytes`);
   });

@@ -9,6 +9,7 @@ import { precertificateTbs } from "../../../src/crypto/precertificate.ts";
 import { parsePublicKeySpki } from "../../../src/crypto/public-key.ts";
 import { verifySignature } from "../../../src/crypto/verify-signature.ts";
 import { isImgverifyError } from "../../../src/errors.ts";
+import { thrownCode } from "../../support/errors.ts";
 import {
   bundleCertificates,
   COSIGN_BUNDLE,
@@ -32,16 +33,6 @@ import {
   VALID_FROM,
   VALID_TO,
 } from "./fixtures.ts";
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-    return "accepted";
-  } catch (err) {
-    if (isImgverifyError(err)) return err.code;
-    throw err;
-  }
-}
 
 /** `der` re-encoded after `change`: the signature no longer matters, only the parse. */
 function rewrite(der: Uint8Array, change: (cert: AsnCertificate) => void): Uint8Array {
@@ -115,7 +106,7 @@ describe("parseCertificate on certificates made here", () => {
       key: await testKey("RSA-1024"),
       issuer: await selfSignedRoot(),
     });
-    expect(codeOf(() => cert.publicKey)).toBe("KEY_TOO_SMALL");
+    expect(thrownCode(() => cert.publicKey)).toBe("KEY_TOO_SMALL");
   });
 
   test("SHA-1 signatures parse but are not checked", async () => {
@@ -172,7 +163,7 @@ describe("parseCertificate on certificates made here", () => {
     ],
   ])("refuses a certificate %s with CERT_INVALID", async (_, change) => {
     const { der } = await selfSignedRoot();
-    expect(codeOf(() => parseCertificate(change(der)))).toBe("CERT_INVALID");
+    expect(thrownCode(() => parseCertificate(change(der)))).toBe("CERT_INVALID");
   });
 });
 
@@ -192,7 +183,7 @@ describe("parseCertificates", () => {
   test("refuses other PEM labels and names the block", async () => {
     const root = await selfSignedRoot();
     const text = pem("CERTIFICATE", root.der) + pem("PUBLIC KEY", root.key.spki);
-    expect(codeOf(() => parseCertificates(text))).toBe("CERT_INVALID");
+    expect(thrownCode(() => parseCertificates(text))).toBe("CERT_INVALID");
     expect(() => parseCertificates(text)).toThrow(/certificate 2 of 2/);
   });
 });
@@ -314,7 +305,7 @@ describe.skipIf(!corporaPresent)("parseCertificate on real certificates", () => 
       "O=Acme Co, CN=Root CA",
     ]);
     expect(
-      codeOf(() => parseCertificates(corpusBytes(`${NOTATION_E2E}/timestamp/invalid.crt`))),
+      thrownCode(() => parseCertificates(corpusBytes(`${NOTATION_E2E}/timestamp/invalid.crt`))),
     ).toBe("PEM_INVALID");
   });
 });

@@ -14,6 +14,7 @@ import {
 import { createSignatureEngine } from "../../../src/crypto/engine.ts";
 import { verifySignature } from "../../../src/crypto/verify-signature.ts";
 import { isImgverifyError } from "../../../src/errors.ts";
+import { rejectedCode } from "../../support/errors.ts";
 import {
   bundleCertificates,
   COSIGN_BUNDLE,
@@ -38,16 +39,6 @@ import {
   testKey,
   VALID_TO,
 } from "./fixtures.ts";
-
-async function codeOf(run: () => Promise<unknown>): Promise<string> {
-  try {
-    await run();
-    return "accepted";
-  } catch (err) {
-    if (isImgverifyError(err)) return err.code;
-    throw err;
-  }
-}
 
 const CA_USAGE = KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign;
 const codeSigning: ChainOptions = { at: INSIDE, extKeyUsage: { oid: EKU_CODE_SIGNING } };
@@ -104,20 +95,22 @@ describe("verifyChain on chains made here", () => {
   });
 
   test("without the root, or without the intermediate, the root is untrusted", async () => {
-    expect(await codeOf(() => verifyChain(leaf.cert, [intermediate.cert], [], codeSigning))).toBe(
-      "UNTRUSTED_ROOT",
-    );
-    expect(await codeOf(() => verifyChain(leaf.cert, [], [root.cert], codeSigning))).toBe(
+    expect(
+      await rejectedCode(() => verifyChain(leaf.cert, [intermediate.cert], [], codeSigning)),
+    ).toBe("UNTRUSTED_ROOT");
+    expect(await rejectedCode(() => verifyChain(leaf.cert, [], [root.cert], codeSigning))).toBe(
       "UNTRUSTED_ROOT",
     );
     expect(
-      await codeOf(() => verifyChain(leaf.cert, [intermediate.cert, root.cert], [], codeSigning)),
+      await rejectedCode(() =>
+        verifyChain(leaf.cert, [intermediate.cert, root.cert], [], codeSigning),
+      ),
     ).toBe("UNTRUSTED_ROOT");
   });
 
   test("every certificate must be valid at `at`", async () => {
     const verify = (at: Date) =>
-      codeOf(() => verifyChain(leaf.cert, [intermediate.cert], [root.cert], { at }));
+      rejectedCode(() => verifyChain(leaf.cert, [intermediate.cert], [root.cert], { at }));
     expect(await verify(new Date("2023-12-31T23:59:59Z"))).toBe("CERT_NOT_YET_VALID");
     expect(await verify(new Date(VALID_TO.getTime() + 1000))).toBe("CERT_EXPIRED");
     const expiredIntermediate = await issue({
@@ -128,7 +121,7 @@ describe("verifyChain on chains made here", () => {
       extensions: [EXT.ca(0)],
     });
     expect(
-      await codeOf(() =>
+      await rejectedCode(() =>
         verifyChain(leaf.cert, [expiredIntermediate.cert], [root.cert], codeSigning),
       ),
     ).toBe("CERT_EXPIRED");
@@ -188,7 +181,9 @@ describe("verifyChain on chains made here", () => {
       ],
     });
     expect(
-      await codeOf(() => verifyChain(critical.cert, [intermediate.cert], [root.cert], codeSigning)),
+      await rejectedCode(() =>
+        verifyChain(critical.cert, [intermediate.cert], [root.cert], codeSigning),
+      ),
     ).toBe("CERT_INVALID");
   });
 
@@ -199,7 +194,7 @@ describe("verifyChain on chains made here", () => {
       issuer: intermediate,
     });
     const chain = (cert: Certificate, options: ChainOptions) =>
-      codeOf(() => verifyChain(cert, [intermediate.cert], [root.cert], options));
+      rejectedCode(() => verifyChain(cert, [intermediate.cert], [root.cert], options));
     expect(await chain(bare.cert, codeSigning)).toBe("CERT_USAGE_INVALID");
     expect(
       await chain(bare.cert, {
@@ -218,7 +213,7 @@ describe("verifyChain on chains made here", () => {
     });
     const under = await signingLeaf(tsaOnly);
     expect(
-      await codeOf(() => verifyChain(under.cert, [tsaOnly.cert], [root.cert], codeSigning)),
+      await rejectedCode(() => verifyChain(under.cert, [tsaOnly.cert], [root.cert], codeSigning)),
     ).toBe("CERT_USAGE_INVALID");
   });
 
@@ -231,7 +226,7 @@ describe("verifyChain on chains made here", () => {
     expect(subjects(await verifyChain(pinned.cert, [], [pinned.cert], codeSigning))).toEqual([
       "CN=pinned",
     ]);
-    expect(await codeOf(() => verifyChain(pinned.cert, [], [root.cert], codeSigning))).toBe(
+    expect(await rejectedCode(() => verifyChain(pinned.cert, [], [root.cert], codeSigning))).toBe(
       "UNTRUSTED_ROOT",
     );
   });
@@ -294,7 +289,7 @@ describe("verifyChain on chains made here", () => {
 
   test("path length and cycles are bounded", async () => {
     expect(
-      await codeOf(() =>
+      await rejectedCode(() =>
         verifyChain(leaf.cert, [intermediate.cert], [root.cert], { ...codeSigning, maxLength: 2 }),
       ),
     ).toBe("CHAIN_INVALID");
@@ -302,7 +297,7 @@ describe("verifyChain on chains made here", () => {
     const b = await ca("B", "P-384", a);
     const child = await signingLeaf(a);
     expect(
-      await codeOf(() => verifyChain(child.cert, [a.cert, b.cert], [root.cert], codeSigning)),
+      await rejectedCode(() => verifyChain(child.cert, [a.cert, b.cert], [root.cert], codeSigning)),
     ).toBe("UNTRUSTED_ROOT");
   });
 });
@@ -324,10 +319,12 @@ describe.skipIf(!corporaPresent)("verifyChain on real chains", () => {
     expect(leaf.subjectAltNames).toEqual([{ type: "email", value: "flavio@castelli.me" }]);
     const before = new Date(leaf.notBefore.getTime() - 1000);
     const after = new Date(leaf.notAfter.getTime() + 1000);
-    expect(await codeOf(() => verifyChain(leaf, [], roots, { at: before }))).toBe(
+    expect(await rejectedCode(() => verifyChain(leaf, [], roots, { at: before }))).toBe(
       "CERT_NOT_YET_VALID",
     );
-    expect(await codeOf(() => verifyChain(leaf, [], roots, { at: after }))).toBe("CERT_EXPIRED");
+    expect(await rejectedCode(() => verifyChain(leaf, [], roots, { at: after }))).toBe(
+      "CERT_EXPIRED",
+    );
   });
 
   describe("production Fulcio roots", () => {
@@ -371,7 +368,7 @@ describe.skipIf(!corporaPresent)("verifyChain on real chains", () => {
       ) as [Certificate];
       const { intermediates, roots } = trust();
       const at = new Date(leaf.notBefore.getTime() + 60_000);
-      expect(await codeOf(() => verifyChain(leaf, intermediates, roots, { at }))).toBe(
+      expect(await rejectedCode(() => verifyChain(leaf, intermediates, roots, { at }))).toBe(
         "UNTRUSTED_ROOT",
       );
     });

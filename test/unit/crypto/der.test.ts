@@ -2,16 +2,7 @@ import { describe, expect, test } from "vitest";
 import { DerReader, encodeDer } from "../../../src/crypto/der.ts";
 import { ecdsaDerToP1363 } from "../../../src/crypto/ecdsa-signature.ts";
 import { isImgverifyError } from "../../../src/errors.ts";
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-    return "accepted";
-  } catch (err) {
-    if (isImgverifyError(err)) return err.code;
-    throw err;
-  }
-}
+import { thrownCode } from "../../support/errors.ts";
 
 const r = new Uint8Array(32).fill(0x11);
 const s = new Uint8Array(32).fill(0x22);
@@ -36,7 +27,7 @@ describe("DerReader", () => {
     ["multi-byte tag", [0x1f, 0x81, 0x01, 0]],
     ["truncated header", [0x30]],
   ])("refuses %s", (_, bytes) => {
-    expect(codeOf(() => reader(bytes).single())).toBe("CERT_INVALID");
+    expect(thrownCode(() => reader(bytes).single())).toBe("CERT_INVALID");
   });
 
   test("encodeDer round-trips through the reader", () => {
@@ -74,6 +65,8 @@ describe("ecdsaDerToP1363", () => {
     ["a wrong outer tag", [0x31, 68, 0x02, 32, ...r, 0x02, 32, ...s]],
     ["an OCTET STRING in place of an integer", [0x30, 68, 0x04, 32, ...r, 0x02, 32, ...s]],
   ])("refuses %s as SIGNATURE_MALFORMED", (_, bytes) => {
-    expect(codeOf(() => ecdsaDerToP1363(new Uint8Array(bytes), 32))).toBe("SIGNATURE_MALFORMED");
+    expect(thrownCode(() => ecdsaDerToP1363(new Uint8Array(bytes), 32))).toBe(
+      "SIGNATURE_MALFORMED",
+    );
   });
 });

@@ -9,22 +9,13 @@ import { createSignatureEngine, type SignatureEngine } from "../../../src/crypto
 import { type PublicKey, parsePublicKeySpki } from "../../../src/crypto/public-key.ts";
 import { verifySignature } from "../../../src/crypto/verify-signature.ts";
 import { isImgverifyError } from "../../../src/errors.ts";
+import { rejectedCode } from "../../support/errors.ts";
 import { type KeySpec, p1363ToDer, testKey } from "./fixtures.ts";
 
 const data = new TextEncoder().encode("payload");
 const webCrypto = createSignatureEngine();
 const noble = createSignatureEngine({ subtle: null });
 const ORDERS = { "P-256": p256, "P-384": p384, "P-521": p521 } as const;
-
-async function codeOf(run: () => Promise<unknown>): Promise<string> {
-  try {
-    await run();
-    return "accepted";
-  } catch (err) {
-    if (isImgverifyError(err)) return err.code;
-    throw err;
-  }
-}
 
 function bigintOf(bytes: Uint8Array): bigint {
   return bytes.reduce((acc, byte) => (acc << 8n) | BigInt(byte), 0n);
@@ -106,7 +97,7 @@ describe("backend choice", () => {
     const signer = await testKey("RSA-2048");
     const key = parsePublicKeySpki(signer.spki);
     const signature = await signer.sign(data);
-    expect(await codeOf(() => verifySignature(key, data, signature, { engine: noble }))).toBe(
+    expect(await rejectedCode(() => verifySignature(key, data, signature, { engine: noble }))).toBe(
       "ALGORITHM_UNSUPPORTED",
     );
   });
@@ -138,7 +129,7 @@ describe("backend choice", () => {
     const key = parsePublicKeySpki(signer.spki);
     const signature = await signer.sign(data);
     const engine = createSignatureEngine({ subtle });
-    expect(await codeOf(() => verifySignature(key, data, signature, { engine }))).toBe(code);
+    expect(await rejectedCode(() => verifySignature(key, data, signature, { engine }))).toBe(code);
   });
 
   test("a CryptoKey is imported once per key and algorithm, then reused", async () => {

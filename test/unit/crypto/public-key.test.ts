@@ -8,18 +8,9 @@ import { decodePem } from "../../../src/crypto/pem.ts";
 import { describePublicKey, parsePublicKeySpki } from "../../../src/crypto/public-key.ts";
 import { parsePublicKeyPem, parsePublicKeysPem } from "../../../src/crypto/public-key-pem.ts";
 import { isImgverifyError } from "../../../src/errors.ts";
+import { thrownCode } from "../../support/errors.ts";
 import { corporaPresent, corpusText, SIGSTORE_RS } from "./corpora.ts";
 import { type KeySpec, pem, testKey } from "./fixtures.ts";
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-    return "accepted";
-  } catch (err) {
-    if (isImgverifyError(err)) return err.code;
-    throw err;
-  }
-}
 
 /** An SPKI with the algorithm and key bits of `spki` replaced. */
 function respki(spki: Uint8Array, change: (info: SubjectPublicKeyInfo) => void): Uint8Array {
@@ -48,12 +39,12 @@ describe("decodePem", () => {
     ["encrypted PEM headers", "-----BEGIN A-----\nProc-Type: 4,ENCRYPTED\nAQID\n-----END A-----"],
     ["a stray END line", "-----END A-----"],
   ])("refuses %s with PEM_INVALID", (_, text) => {
-    expect(codeOf(() => decodePem(text, "t"))).toBe("PEM_INVALID");
+    expect(thrownCode(() => decodePem(text, "t"))).toBe("PEM_INVALID");
   });
 
   test("bounds the number of blocks", () => {
     const many = "-----BEGIN A-----\nAQID\n-----END A-----\n".repeat(1001);
-    expect(codeOf(() => decodePem(many, "t"))).toBe("PEM_INVALID");
+    expect(thrownCode(() => decodePem(many, "t"))).toBe("PEM_INVALID");
   });
 });
 
@@ -74,7 +65,7 @@ describe("parsePublicKeySpki", () => {
 
   test("refuses RSA below 2048 bits with KEY_TOO_SMALL", async () => {
     const { spki } = await testKey("RSA-1024");
-    expect(codeOf(() => parsePublicKeySpki(spki))).toBe("KEY_TOO_SMALL");
+    expect(thrownCode(() => parsePublicKeySpki(spki))).toBe("KEY_TOO_SMALL");
   });
 
   test("refuses secp256k1, DSA and explicit curves with KEY_UNSUPPORTED", async () => {
@@ -85,9 +76,9 @@ describe("parsePublicKeySpki", () => {
     const dsa = respki(spki, (info) => {
       info.algorithm.algorithm = "1.2.840.10040.4.1";
     });
-    expect(codeOf(() => parsePublicKeySpki(secp256k1))).toBe("KEY_UNSUPPORTED");
+    expect(thrownCode(() => parsePublicKeySpki(secp256k1))).toBe("KEY_UNSUPPORTED");
     expect(() => parsePublicKeySpki(secp256k1)).toThrow(/secp256k1/);
-    expect(codeOf(() => parsePublicKeySpki(dsa))).toBe("KEY_UNSUPPORTED");
+    expect(thrownCode(() => parsePublicKeySpki(dsa))).toBe("KEY_UNSUPPORTED");
     expect(() => parsePublicKeySpki(dsa)).toThrow(/DSA/);
   });
 
@@ -103,8 +94,8 @@ describe("parsePublicKeySpki", () => {
     const short = respki(spki, (info) => {
       info.subjectPublicKey = point.slice(0, 64).buffer;
     });
-    expect(codeOf(() => parsePublicKeySpki(compressed))).toBe("KEY_UNSUPPORTED");
-    expect(codeOf(() => parsePublicKeySpki(short))).toBe("KEY_INVALID");
+    expect(thrownCode(() => parsePublicKeySpki(compressed))).toBe("KEY_UNSUPPORTED");
+    expect(thrownCode(() => parsePublicKeySpki(short))).toBe("KEY_INVALID");
   });
 
   test("refuses points that are not on their curve with KEY_INVALID", async () => {
@@ -114,7 +105,7 @@ describe("parsePublicKeySpki", () => {
       point[64] = (point[64] as number) ^ 1;
       info.subjectPublicKey = point.buffer;
     });
-    expect(codeOf(() => parsePublicKeySpki(offCurve))).toBe("KEY_INVALID");
+    expect(thrownCode(() => parsePublicKeySpki(offCurve))).toBe("KEY_INVALID");
     const ed = (await testKey("Ed25519")).spki;
     // The first y whose x has no square root: no point decodes from it.
     const y = Array.from({ length: 16 }, (_, i) => i + 2).find((value) => {
@@ -128,14 +119,16 @@ describe("parsePublicKeySpki", () => {
     const notAPoint = respki(ed, (info) => {
       info.subjectPublicKey = new Uint8Array([y as number, ...new Array(31).fill(0)]).buffer;
     });
-    expect(codeOf(() => parsePublicKeySpki(notAPoint))).toBe("KEY_INVALID");
+    expect(thrownCode(() => parsePublicKeySpki(notAPoint))).toBe("KEY_INVALID");
   });
 
   test("refuses truncated DER, trailing bytes and garbage with KEY_INVALID", async () => {
     const { spki } = await testKey("P-256");
-    expect(codeOf(() => parsePublicKeySpki(spki.subarray(0, spki.length - 1)))).toBe("KEY_INVALID");
-    expect(codeOf(() => parsePublicKeySpki(new Uint8Array([...spki, 0])))).toBe("KEY_INVALID");
-    expect(codeOf(() => parsePublicKeySpki(new Uint8Array([0x30, 3, 1, 2, 3])))).toBe(
+    expect(thrownCode(() => parsePublicKeySpki(spki.subarray(0, spki.length - 1)))).toBe(
+      "KEY_INVALID",
+    );
+    expect(thrownCode(() => parsePublicKeySpki(new Uint8Array([...spki, 0])))).toBe("KEY_INVALID");
+    expect(thrownCode(() => parsePublicKeySpki(new Uint8Array([0x30, 3, 1, 2, 3])))).toBe(
       "KEY_INVALID",
     );
   });
@@ -160,11 +153,13 @@ describe("parsePublicKeysPem", () => {
 
   test("refuses EC PUBLIC KEY blocks with a hint, and other labels", async () => {
     const { spki } = await testKey("P-256");
-    expect(codeOf(() => parsePublicKeysPem(pem("EC PUBLIC KEY", spki)))).toBe("KEY_UNSUPPORTED");
+    expect(thrownCode(() => parsePublicKeysPem(pem("EC PUBLIC KEY", spki)))).toBe(
+      "KEY_UNSUPPORTED",
+    );
     expect(() => parsePublicKeysPem(pem("EC PUBLIC KEY", spki))).toThrow(
       /not a standard PEM label/,
     );
-    expect(codeOf(() => parsePublicKeysPem(pem("CERTIFICATE", spki)))).toBe("KEY_UNSUPPORTED");
+    expect(thrownCode(() => parsePublicKeysPem(pem("CERTIFICATE", spki)))).toBe("KEY_UNSUPPORTED");
   });
 
   test("names the failing block when one of several is bad", async () => {

@@ -7,23 +7,13 @@ import {
 } from "../../../src/oci/index.ts";
 import { TtlCache } from "../../../src/store/ttl-cache.ts";
 import { FakeRegistry } from "./fake-registry.ts";
-import { HOST, harness, ORIGIN, pushImage } from "./setup.ts";
+import { failure, HOST, harness, ORIGIN, pushImage } from "./setup.ts";
 
 const REALM = "https://auth.example.test/token";
 const ref = parseReference(`${HOST}/team/app:v1`);
 const b64 = (text: string): string => Buffer.from(text).toString("base64");
 const config = (entry: object): ReturnType<typeof parseDockerConfig> =>
   parseDockerConfig(JSON.stringify({ auths: { [HOST]: entry } }));
-
-async function failure(promise: Promise<unknown>): Promise<OciError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isOciError(err)) return err;
-    throw err;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("bearer token auth", () => {
   it("answers a 401 with an anonymous token for the repository's pull scope", async () => {

@@ -4,7 +4,7 @@ import type { Sha256 } from "../../../src/digest/types.ts";
 import { ImgverifyError } from "../../../src/errors.ts";
 import { isOciError, OCI_MANIFEST, type OciError, parseReference } from "../../../src/oci/index.ts";
 import { digestOf, encoder } from "./fake-registry.ts";
-import { HOST, harness, ORIGIN, pushImage } from "./setup.ts";
+import { failure, HOST, harness, ORIGIN, pushImage } from "./setup.ts";
 
 const manifest = encoder.encode(
   JSON.stringify({
@@ -30,16 +30,6 @@ function chunked(bytes: Uint8Array, parts: number, headers: Record<string, strin
     },
   });
   return new Response(stream, { headers: { "content-type": OCI_MANIFEST, ...headers } });
-}
-
-async function failure(promise: Promise<unknown>): Promise<OciError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isOciError(err)) return err;
-    throw err;
-  }
-  throw new Error("expected a failure");
 }
 
 function serving(respond: () => Response, registryOptions = {}) {

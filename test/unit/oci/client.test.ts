@@ -13,17 +13,7 @@ import {
 import { FakeClock } from "./fake-clock.ts";
 import { FakeNet } from "./fake-net.ts";
 import { FakeRegistry } from "./fake-registry.ts";
-import { HOST, harness, pushImage } from "./setup.ts";
-
-async function failure(promise: Promise<unknown>): Promise<OciError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isOciError(err)) return err;
-    throw err;
-  }
-  throw new Error("expected a failure");
-}
+import { failure, HOST, harness, pushImage } from "./setup.ts";
 
 describe("RegistryClient.resolve", () => {
   it("resolves a tag with one HEAD", async () => {

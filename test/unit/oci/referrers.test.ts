@@ -8,21 +8,11 @@ import {
   type OciError,
 } from "../../../src/oci/index.ts";
 import type { FakeRegistry } from "./fake-registry.ts";
-import { HOST, harness, ORIGIN, pushImage } from "./setup.ts";
+import { failure, HOST, harness, ORIGIN, pushImage } from "./setup.ts";
 
 const BUNDLE = "application/vnd.dev.sigstore.bundle.v0.3+json";
 const SBOM = "application/spdx+json";
 const repo = { registry: HOST, repository: "app" };
-
-async function failure(promise: Promise<unknown>): Promise<OciError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isOciError(err)) return err;
-    throw err;
-  }
-  throw new Error("expected a failure");
-}
 
 /** An image with two referrers (a bundle and an SBOM), and the fallback index when asked for. */
 function withReferrers(registry: FakeRegistry, fallbackIndex: boolean) {

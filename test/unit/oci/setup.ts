@@ -2,10 +2,13 @@ import { silentLogger } from "../../../src/deps.ts";
 import { nobleSha256 } from "../../../src/digest/noble.ts";
 import {
   type Descriptor,
+  isOciError,
   OCI_MANIFEST,
+  type OciError,
   RegistryClient,
   type RegistryClientOptions,
 } from "../../../src/oci/index.ts";
+import { rejectionOf } from "../../support/errors.ts";
 import { FakeClock } from "./fake-clock.ts";
 import { FakeNet } from "./fake-net.ts";
 import { FakeRegistry, type FakeRegistryOptions } from "./fake-registry.ts";
@@ -55,3 +58,7 @@ export function pushImage(
   const manifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [layer], ...extra };
   return { descriptor: registry.pushManifest(repo, manifest, { tags }), config, layer, manifest };
 }
+
+/** The `OciError` `promise` rejects with; anything else fails the test. */
+export const failure = (promise: Promise<unknown>): Promise<OciError> =>
+  rejectionOf(promise, isOciError);

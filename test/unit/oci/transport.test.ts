@@ -7,21 +7,11 @@ import {
 } from "../../../src/oci/index.ts";
 import { hang } from "./fake-net.ts";
 import { distributionError } from "./fake-registry.ts";
-import { HOST, harness, ORIGIN, pushImage } from "./setup.ts";
+import { failure, HOST, harness, ORIGIN, pushImage } from "./setup.ts";
 
 const STORAGE = "https://storage.example.test";
 const ref = parseReference(`${HOST}/app:v1`);
 const repo = { registry: HOST, repository: "app" };
-
-async function failure(promise: Promise<unknown>): Promise<OciError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isOciError(err)) return err;
-    throw err;
-  }
-  throw new Error("expected a failure");
-}
 
 const redirect = (location: string, status = 307): Response =>
   new Response(null, { status, headers: { location } });

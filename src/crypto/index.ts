@@ -4,6 +4,8 @@
  * `ImgverifyError<CryptoErrorCode>` out. Runs unchanged on Node, Bun, Deno and
  * workerd: WebCrypto first, @noble/curves where WebCrypto lacks a curve.
  */
+
+export { bytesEqual } from "./bytes.ts";
 export { Certificate, parseCertificate, parseCertificates } from "./certificate.ts";
 export { verifyCertificateSignature } from "./certificate-signature.ts";
 export {
@@ -13,6 +15,7 @@ export {
   EKU_TIME_STAMPING,
   verifyChain,
 } from "./chain.ts";
+export { type DerElement, DerReader } from "./der.ts";
 export {
   createSignatureEngine,
   defaultSignatureEngine,

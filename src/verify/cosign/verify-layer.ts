@@ -1,0 +1,85 @@
+/**
+ * The checks a signature layer and an attestation layer share, in cosign's
+ * order: the Rekor bundle's SET first (its integrated time is the signing
+ * time every certificate must be valid at; without the log, now), then the
+ * signer and the signature, then that the logged entry is this layer's.
+ */
+import { bytesToHex } from "@noble/hashes/utils.js";
+import { cosignError } from "./errors.ts";
+import { annotation, BUNDLE_ANNOTATION, type LayerAnnotations } from "./layer.ts";
+import type { PreparedCosignPolicy } from "./policy.ts";
+import { parseRekorBundle, verifySignedEntryTimestamp } from "./rekor-bundle.ts";
+import { assertEntryMatches, parseEntryBody } from "./rekor-entry.ts";
+import { type CosignSigner, verifySigner } from "./signer.ts";
+import type { CosignTrust, LogKey } from "./trusted-root.ts";
+
+/** The verified transparency-log entry of a layer. */
+export interface CosignTlogEntry {
+  /** Lower-case hex ID of the Rekor log. */
+  readonly logId: string;
+  readonly logIndex: number;
+  readonly integratedTime: Date;
+  /** The entry's kind and version, e.g. `hashedrekord 0.0.1`. */
+  readonly kind: string;
+}
+
+export interface LayerCheck {
+  readonly layer: Uint8Array;
+  readonly annotations: LayerAnnotations | undefined;
+  readonly policy: PreparedCosignPolicy;
+  readonly trust: CosignTrust;
+  readonly now: Date;
+  /** What the signatures cover. */
+  readonly signed: Uint8Array;
+  readonly signatures: readonly Uint8Array[];
+  /** The signature a logged hashedrekord/rekord entry must record (simple signing only). */
+  readonly loggedSignature: Uint8Array | undefined;
+  readonly what: string;
+}
+
+export interface VerifiedLayer {
+  readonly signer: CosignSigner;
+  /** Undefined when the policy ignores the transparency log. */
+  readonly tlog: CosignTlogEntry | undefined;
+  /** The time certificates were checked at: the entry's integrated time, else `now`. */
+  readonly signedAt: Date;
+}
+
+export async function verifySignedLayer(check: LayerCheck): Promise<VerifiedLayer> {
+  const { tlog } = check.policy;
+  const logged = tlog.required ? await verifiedBundle(check, tlog.keys) : undefined;
+  const signedAt = logged === undefined ? check.now : new Date(logged.bundle.integratedTime * 1000);
+  const verified = await verifySigner({ ...check, signedAt });
+  if (logged === undefined) return { signer: verified.signer, tlog: undefined, signedAt };
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", check.layer as BufferSource));
+  assertEntryMatches(logged.entry, {
+    layerDigest: bytesToHex(digest),
+    signature: check.loggedSignature,
+    certificate: verified.certificate,
+    key: verified.key,
+  });
+  const { bundle } = logged;
+  return {
+    signer: verified.signer,
+    tlog: {
+      logId: bundle.logId,
+      logIndex: bundle.logIndex,
+      integratedTime: signedAt,
+      kind: logged.entry.kind,
+    },
+    signedAt,
+  };
+}
+
+async function verifiedBundle(check: LayerCheck, keys: readonly LogKey[] | undefined) {
+  const text = annotation(check.annotations, BUNDLE_ANNOTATION);
+  if (text === undefined) {
+    throw cosignError(
+      "TLOG_MISSING",
+      `the ${check.what} has no Rekor bundle (${BUNDLE_ANNOTATION}); the policy requires a transparency log entry unless rekor.ignoreTlog is set`,
+    );
+  }
+  const bundle = parseRekorBundle(text);
+  await verifySignedEntryTimestamp(bundle, keys ?? check.trust.tlogs);
+  return { bundle, entry: parseEntryBody(bundle.body) };
+}

@@ -1,0 +1,131 @@
+import { type ConfigMap, parseConfigMap, StaticConfigMapSource } from "./configmaps.ts";
+import { type PolicyIssue, PolicyLoadError } from "./errors.ts";
+import { parsePolicy } from "./parse-policy.ts";
+import { collectIssues, isMapping } from "./reader.ts";
+import type { VerifyImagesPolicy } from "./types.ts";
+import { type PolicyFile, parseYamlFiles, type YamlDocument } from "./yaml-documents.ts";
+
+/** A document that was not loaded, with every reason. */
+export interface RefusedDocument {
+  readonly file: string;
+  readonly document: number;
+  readonly kind: string;
+  readonly name: string | undefined;
+  readonly issues: readonly PolicyIssue[];
+}
+
+/** A document that is not for imgverify (another kind, or a policy without verifyImages rules). */
+export interface SkippedDocument {
+  readonly file: string;
+  readonly document: number;
+  readonly kind: string;
+  readonly name: string | undefined;
+  readonly reason: string;
+}
+
+export interface LoadResult {
+  readonly policies: readonly VerifyImagesPolicy[];
+  readonly configMaps: StaticConfigMapSource;
+  readonly refused: readonly RefusedDocument[];
+  readonly skipped: readonly SkippedDocument[];
+  /** Every issue of every refused document, and YAML errors. */
+  readonly issues: readonly PolicyIssue[];
+}
+
+const MAX_LIST_ITEMS = 10_000;
+
+function describe(doc: YamlDocument): {
+  kind: string;
+  name: string | undefined;
+  apiVersion: string;
+} {
+  const v = isMapping(doc.value) ? doc.value : {};
+  const metadata = isMapping(v.metadata) ? v.metadata : {};
+  return {
+    kind: typeof v.kind === "string" ? v.kind : "",
+    apiVersion: typeof v.apiVersion === "string" ? v.apiVersion : "",
+    name: typeof metadata.name === "string" ? metadata.name : undefined,
+  };
+}
+
+// `kind: List` documents (kubectl's) carry their objects in `items`.
+function expandLists(documents: readonly YamlDocument[]): YamlDocument[] {
+  return documents.flatMap((doc) => {
+    const v = doc.value;
+    if (!isMapping(v) || v.kind !== "List" || !Array.isArray(v.items)) return [doc];
+    return v.items.slice(0, MAX_LIST_ITEMS).map((item) => ({ ...doc, value: item }));
+  });
+}
+
+/**
+ * Reads policy and ConfigMap documents from `files` without throwing: every
+ * ClusterPolicy/Policy with verifyImages rules is loaded or refused with all
+ * of its issues; ConfigMaps are collected for rule `context`.
+ */
+export function readPolicies(files: readonly PolicyFile[]): LoadResult {
+  const parsed = parseYamlFiles(files);
+  const policies: VerifyImagesPolicy[] = [];
+  const configMaps: ConfigMap[] = [];
+  const refused: RefusedDocument[] = [];
+  const skipped: SkippedDocument[] = [];
+  const issues: PolicyIssue[] = [...parsed.issues];
+  for (const doc of expandLists(parsed.documents)) {
+    const { kind, name, apiVersion } = describe(doc);
+    const { issues: found, sink } = collectIssues();
+    const at = { file: doc.file, document: doc.index };
+    const skip = (reason: string) => skipped.push({ ...at, kind, name, reason });
+    if (!isMapping(doc.value)) {
+      sink("YAML_INVALID", "", "a document must be a mapping");
+    } else if (
+      (kind === "ClusterPolicy" || kind === "Policy") &&
+      apiVersion.startsWith("kyverno.io/")
+    ) {
+      const policy = parsePolicy(doc.value, at, sink);
+      if (policy !== undefined && found.length === 0) {
+        if (policy.rules.length > 0) policies.push(policy);
+        else
+          skip(
+            `no verifyImages rules (${policy.ignoredRules.length} other rule(s) not run by imgverify)`,
+          );
+      }
+    } else if (kind === "ConfigMap" && apiVersion === "v1") {
+      const cm = parseConfigMap(doc.value, sink);
+      if (
+        cm !== undefined &&
+        configMaps.some((c) => c.namespace === cm.namespace && c.name === cm.name)
+      ) {
+        sink(
+          "FIELD_INVALID",
+          "metadata.name",
+          `ConfigMap ${cm.namespace}/${cm.name} is given more than once`,
+        );
+      }
+      if (cm !== undefined && found.length === 0) configMaps.push(cm);
+    } else if (apiVersion.startsWith("policies.kyverno.io/")) {
+      sink(
+        "UNSUPPORTED_FEATURE",
+        "kind",
+        `${kind} (CEL-based Kyverno policies) is not supported by imgverify; use a ClusterPolicy with verifyImages`,
+      );
+    } else {
+      skip("not a Kyverno ClusterPolicy/Policy or a ConfigMap");
+    }
+    if (found.length > 0) {
+      const located = found.map((i) => ({
+        ...i,
+        ...at,
+        ...(name === undefined ? {} : { policy: name }),
+      }));
+      refused.push({ ...at, kind, name, issues: located });
+      issues.push(...located);
+    }
+  }
+  return { policies, configMaps: new StaticConfigMapSource(configMaps), refused, skipped, issues };
+}
+
+/** Like `readPolicies`, but throws `PolicyLoadError` listing every issue when anything was refused. */
+export function loadPolicies(files: readonly PolicyFile[]): LoadResult {
+  const result = readPolicies(files);
+  if (result.issues.length > 0) throw new PolicyLoadError(result.issues);
+  return result;
+}

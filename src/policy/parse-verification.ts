@@ -1,0 +1,178 @@
+import { parseAttestorSet } from "./parse-attestor.ts";
+import { parseConditionBlocks, parsePreconditions } from "./parse-conditions.ts";
+import { FieldReader, type IssueSink } from "./reader.ts";
+import type {
+  Attestation,
+  AttestorSet,
+  FailureAction,
+  ImageVerification,
+  VerificationType,
+} from "./types.ts";
+
+const KEYS = [
+  "failureAction",
+  "type",
+  "image",
+  "imageReferences",
+  "skipImageReferences",
+  "key",
+  "roots",
+  "subject",
+  "issuer",
+  "additionalExtensions",
+  "attestors",
+  "attestations",
+  "annotations",
+  "repository",
+  "cosignOCI11",
+  "mutateDigest",
+  "verifyDigest",
+  "validate",
+  "required",
+  "imageRegistryCredentials",
+  "useCache",
+] as const;
+const VARIABLE = /\{\{/;
+
+function attestorSets(r: FieldReader, key: string, type: VerificationType): AttestorSet[] {
+  return r
+    .list(key)
+    .flatMap(({ value, path }) => parseAttestorSet(value, path, r.sink, type) ?? []);
+}
+
+// The deprecated `key` / `issuer` fields become one attestor set, as Kyverno's Convert() does.
+function legacyAttestors(r: FieldReader, type: VerificationType): AttestorSet[] {
+  const annotations = r.raw("annotations");
+  const key = r.string("key");
+  const issuer = r.string("issuer");
+  if (key === undefined && issuer === undefined) {
+    if (annotations !== undefined) {
+      r.issue(
+        "FIELD_INVALID",
+        "annotations",
+        "the deprecated annotations need key or issuer; set attestors[].entries[].annotations",
+      );
+    }
+    return [];
+  }
+  if (r.has("attestations")) {
+    r.issue(
+      "FIELD_INVALID",
+      key !== undefined ? "key" : "issuer",
+      "the deprecated key/issuer fields cannot be combined with attestations; use attestations[].attestors",
+    );
+    return [];
+  }
+  const entry =
+    key !== undefined
+      ? { keys: { publicKeys: key }, annotations }
+      : { keyless: { issuer, subject: r.raw("subject"), roots: r.raw("roots") }, annotations };
+  const set = parseAttestorSet(
+    { entries: [entry] },
+    r.at(key !== undefined ? "key" : "issuer"),
+    r.sink,
+    type,
+  );
+  return set === undefined ? [] : [set];
+}
+
+function parseAttestation(
+  value: unknown,
+  path: string,
+  sink: IssueSink,
+  type: VerificationType,
+): Attestation | undefined {
+  const r = FieldReader.of(value, path, sink, [
+    "name",
+    "predicateType",
+    "type",
+    "attestors",
+    "conditions",
+  ]);
+  if (r === undefined) return undefined;
+  const predicateType = r.string("type") ?? r.string("predicateType");
+  if (predicateType === undefined)
+    r.issue("FIELD_REQUIRED", "type", "type (or predicateType) is required");
+  const attestors = attestorSets(r, "attestors", type);
+  const conditions = parseConditionBlocks(r.raw("conditions"), r.at("conditions"), sink);
+  if (predicateType === undefined) return undefined;
+  return { path, type: predicateType, name: r.string("name"), attestors, conditions };
+}
+
+function refuseCredentials(r: FieldReader): void {
+  const c = r.object("imageRegistryCredentials", ["allowInsecureRegistry", "providers", "secrets"]);
+  c?.refuse(
+    "secrets",
+    "registry credentials from Kubernetes Secrets are not supported; imgverify uses its Docker config.json",
+  );
+  c?.refuse(
+    "providers",
+    "cloud credential providers are not supported; imgverify uses its Docker config.json",
+  );
+  c?.refuse(
+    "allowInsecureRegistry",
+    "plain-HTTP registries are named in imgverify's configuration (insecureRegistries), not in policies",
+  );
+}
+
+/** One `verifyImages` entry, defaulted and checked as Kyverno does. */
+export function parseImageVerification(
+  value: unknown,
+  path: string,
+  sink: IssueSink,
+  policyAction: FailureAction,
+): ImageVerification | undefined {
+  const r = FieldReader.of(value, path, sink, KEYS);
+  if (r === undefined) return undefined;
+  const type = r.oneOf("type", ["Cosign", "SigstoreBundle", "Notary"] as const) ?? "Cosign";
+  const failureAction = r.oneOf("failureAction", ["Enforce", "Audit"] as const) ?? policyAction;
+  const image = r.string("image");
+  const imageReferences = [
+    ...r.stringList("imageReferences"),
+    ...(image === undefined ? [] : [image]),
+  ];
+  if (imageReferences.length === 0)
+    r.issue("FIELD_REQUIRED", "imageReferences", "at least one image reference is required");
+  for (const ref of r.list("imageReferences")) {
+    if (typeof ref.value === "string" && VARIABLE.test(ref.value)) {
+      sink("FIELD_INVALID", ref.path, "variables are not allowed in image references");
+    }
+  }
+  r.refuse(
+    "additionalExtensions",
+    "the deprecated top-level additionalExtensions has no effect in Kyverno; set attestors[].entries[].keyless.additionalExtensions",
+  );
+  refuseCredentials(r);
+  // Kyverno refuses digest mutation for Audit; its default (true) therefore only holds under Enforce.
+  const mutateDigest = r.boolean("mutateDigest", failureAction === "Enforce");
+  if (mutateDigest && failureAction === "Audit") {
+    r.issue("FIELD_INVALID", "mutateDigest", "must be false when the failure action is Audit");
+  }
+  const attestors = [...attestorSets(r, "attestors", type), ...legacyAttestors(r, type)];
+  const attestations = r
+    .list("attestations")
+    .flatMap(({ value: v, path: p }) => parseAttestation(v, p, sink, type) ?? []);
+  const validateBlock = r.object("validate", ["message", "deny"]);
+  const deny = validateBlock?.object("deny", ["conditions"]);
+  const denyConditions =
+    deny && parsePreconditions(deny.raw("conditions"), deny.at("conditions"), sink);
+  return {
+    path,
+    type,
+    imageReferences,
+    skipImageReferences: r.stringList("skipImageReferences"),
+    attestors,
+    attestations,
+    repository: r.string("repository"),
+    mutateDigest,
+    verifyDigest: r.boolean("verifyDigest", true),
+    required: r.boolean("required", true),
+    useCache: r.boolean("useCache", true),
+    cosignOCI11: r.boolean("cosignOCI11", false),
+    failureAction,
+    validate:
+      denyConditions === undefined
+        ? undefined
+        : { message: validateBlock?.string("message"), deny: denyConditions },
+  };
+}

@@ -1,0 +1,95 @@
+import type { EvaluationOptions } from "./conditions.ts";
+import { policyError } from "./errors.ts";
+import { isRemoteKeyReference } from "./parse-attestor.ts";
+import { isMapping } from "./reader.ts";
+import { withClock } from "./time-functions.ts";
+import type { Attestor, AttestorSet, ImageVerification, VerifyImagesRule } from "./types.ts";
+import { substituteString, type Variables } from "./variables.ts";
+
+/** A rule whose verifyImages strings hold no variables any more, with the data they were resolved against. */
+export interface ResolvedRule extends VerifyImagesRule {
+  /** The rule data (base data plus context entries), for attestation conditions and validate.deny. */
+  readonly data: Variables;
+}
+
+const PEM_KEY_END = "-----END PUBLIC KEY-----";
+
+// Every string leaf is substituted and must stay a string; conditions are left for evaluation time.
+function resolveStrings<T>(value: T, data: Variables, where: string): T {
+  if (typeof value === "string") {
+    const result = substituteString(value, data, where);
+    if (typeof result !== "string") {
+      throw policyError(
+        "VARIABLE_UNRESOLVED",
+        `${where}: "${value}" resolved to ${JSON.stringify(result)}, not a string`,
+      );
+    }
+    return result as T;
+  }
+  if (Array.isArray(value))
+    return value.map((v, i) => resolveStrings(v, data, `${where}[${i}]`)) as T;
+  if (!isMapping(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] =
+      k === "conditions" || k === "validate" || k === "path"
+        ? v
+        : resolveStrings(v, data, `${where}.${k}`);
+  }
+  return out as T;
+}
+
+// Kyverno treats several PEM keys in one `publicKeys` as separate entries of the set.
+function expandKeys(set: AttestorSet): AttestorSet {
+  const entries = set.entries.flatMap((entry): Attestor[] => {
+    if (entry.kind === "nested") return [{ ...entry, attestorSet: expandKeys(entry.attestorSet) }];
+    if (entry.kind !== "keys") return [entry];
+    if (entry.publicKeys.trim() === "")
+      throw policyError(
+        "VARIABLE_UNRESOLVED",
+        `${entry.path}.keys.publicKeys: resolved to an empty key`,
+      );
+    if (isRemoteKeyReference(entry.publicKeys)) {
+      throw policyError(
+        "UNSUPPORTED_FEATURE",
+        `${entry.path}.keys.publicKeys: KMS and k8s:// key references are not supported`,
+      );
+    }
+    const keys = entry.publicKeys
+      .split(PEM_KEY_END)
+      .slice(0, -1)
+      .map((k) => `${k.trimStart()}${PEM_KEY_END}`);
+    return keys.length > 1 ? keys.map((publicKeys) => ({ ...entry, publicKeys })) : [entry];
+  });
+  return { ...set, entries };
+}
+
+function resolveVerification(v: ImageVerification, data: Variables): ImageVerification {
+  const resolved = resolveStrings(v, data, v.path);
+  return {
+    ...resolved,
+    attestors: resolved.attestors.map(expandKeys),
+    attestations: resolved.attestations.map((a) => ({
+      ...a,
+      attestors: a.attestors.map(expandKeys),
+    })),
+  };
+}
+
+/**
+ * Substitutes `{{ }}` variables in a rule's verifyImages entries (attestors,
+ * attestations, repository...) from `data` (see `loadRuleData`), as Kyverno
+ * does before verifying; attestation conditions and validate.deny keep their
+ * variables for evaluation against each statement. Several PEM keys in one
+ * `publicKeys` become separate entries.
+ */
+export function resolveRule(
+  rule: VerifyImagesRule,
+  data: Variables,
+  options: EvaluationOptions,
+): ResolvedRule {
+  const verifyImages = withClock(options.now, () =>
+    rule.verifyImages.map((v) => resolveVerification(v, data)),
+  );
+  return { ...rule, verifyImages, data };
+}

@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import { issuePaths, KEYED_ENTRY, load, PEM, policyWith } from "./helpers.ts";
+
+const V = "spec.rules[0].verifyImages[0]";
+const E = `${V}.attestors[0].entries[0]`;
+
+describe("features imgverify refuses, with the field that asks for them", () => {
+  it.each([
+    [
+      "KMS keys",
+      "imageReferences: ['*']\nattestors:\n- entries:\n  - keys:\n      kms: gcpkms://projects/p/keys/k",
+      `${E}.keys.kms`,
+    ],
+    [
+      "Secret keys",
+      "imageReferences: ['*']\nattestors:\n- entries:\n  - keys:\n      secret: {name: s, namespace: n}",
+      `${E}.keys.secret`,
+    ],
+    [
+      "k8s:// in publicKeys",
+      "imageReferences: ['*']\nattestors:\n- entries:\n  - keys:\n      publicKeys: k8s://ns/secret",
+      `${E}.keys.publicKeys`,
+    ],
+    [
+      "awskms:// in publicKeys",
+      "imageReferences: ['*']\nattestors:\n- entries:\n  - keys:\n      publicKeys: awskms:///arn",
+      `${E}.keys.publicKeys`,
+    ],
+    [
+      "hashivault://",
+      "imageReferences: ['*']\nattestors:\n- entries:\n  - keys:\n      publicKeys: hashivault://k",
+      `${E}.keys.publicKeys`,
+    ],
+    [
+      "azurekms://",
+      "imageReferences: ['*']\nattestors:\n- entries:\n  - keys:\n      publicKeys: azurekms://v/k",
+      `${E}.keys.publicKeys`,
+    ],
+    [
+      "TSA chains",
+      `${KEYED_ENTRY}\n      ctlog:\n        tsaCertChain: CHAIN`,
+      `${E}.keys.ctlog.tsaCertChain`,
+    ],
+    [
+      "registry credential secrets",
+      `${KEYED_ENTRY}\nimageRegistryCredentials:\n  secrets: [regcred]`,
+      `${V}.imageRegistryCredentials.secrets`,
+    ],
+    [
+      "credential providers",
+      `${KEYED_ENTRY}\nimageRegistryCredentials:\n  providers: [amazon]`,
+      `${V}.imageRegistryCredentials.providers`,
+    ],
+    [
+      "insecure registries in policies",
+      `${KEYED_ENTRY}\nimageRegistryCredentials:\n  allowInsecureRegistry: true`,
+      `${V}.imageRegistryCredentials.allowInsecureRegistry`,
+    ],
+    [
+      "Notary transparency logs",
+      "type: Notary\nimageReferences: ['*']\nattestors:\n- entries:\n  - certificates:\n      cert: C\n      ctlog: {ignoreSCT: true}",
+      `${E}.certificates.ctlog`,
+    ],
+    [
+      "unknown JMESPath functions",
+      "imageReferences: ['*']\nattestations:\n- type: t\n  conditions:\n  - all:\n    - key: '{{ x509_decode(cert) }}'\n      operator: Equals\n      value: b",
+      `${V}.attestations[0].conditions[0].all[0].key`,
+    ],
+  ])("%s", (_name, entry, path) => {
+    const issues = load(policyWith(entry)).issues;
+    expect(issues.filter((i) => i.code === "UNSUPPORTED_FEATURE").map((i) => i.path)).toEqual([
+      path,
+    ]);
+    expect(issues.every((i) => i.message.length > 10)).toBe(true);
+  });
+
+  it.each([
+    [
+      "apiCall",
+      "context:\n- name: x\n  apiCall:\n    urlPath: /api/v1/namespaces",
+      "spec.rules[0].context[0].apiCall",
+    ],
+    [
+      "imageRegistry",
+      "context:\n- name: x\n  imageRegistry:\n    reference: ghcr.io/x",
+      "spec.rules[0].context[0].imageRegistry",
+    ],
+    [
+      "globalReference",
+      "context:\n- name: x\n  globalReference:\n    name: g",
+      "spec.rules[0].context[0].globalReference",
+    ],
+    [
+      "celPreconditions",
+      "celPreconditions:\n- name: c\n  expression: 'true'",
+      "spec.rules[0].celPreconditions",
+    ],
+  ])("rule %s", (_name, rule, path) => {
+    expect(issuePaths(policyWith(KEYED_ENTRY, { rule }))).toEqual([`UNSUPPORTED_FEATURE ${path}`]);
+  });
+
+  it.each([
+    [
+      "validationFailureActionOverrides",
+      "validationFailureActionOverrides:\n- action: Audit\n  namespaces: [dev]",
+      "spec.validationFailureActionOverrides",
+    ],
+    [
+      "webhook matchConditions",
+      "webhookConfiguration:\n  matchConditions:\n  - name: m\n    expression: 'true'",
+      "spec.webhookConfiguration.matchConditions",
+    ],
+  ])("spec %s", (_name, spec, path) => {
+    expect(issuePaths(policyWith(KEYED_ENTRY, { spec }))).toEqual([`UNSUPPORTED_FEATURE ${path}`]);
+  });
+
+  it("accepts an ordinary PEM key", () => {
+    expect(issuePaths(policyWith(KEYED_ENTRY))).toEqual([]);
+  });
+});

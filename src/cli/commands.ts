@@ -7,5 +7,13 @@ import type { Command } from "./command.ts";
 import { digestCommand } from "./digest-command.ts";
 import { resolveCommand } from "./resolve-command.ts";
 import { serveCommand } from "./serve-command.ts";
+import { verifyBundleCommand } from "./verify-bundle-command.ts";
+import { verifyCommand } from "./verify-command.ts";
 
-export const commands: readonly Command[] = [digestCommand, resolveCommand, serveCommand];
+export const commands: readonly Command[] = [
+  digestCommand,
+  resolveCommand,
+  serveCommand,
+  verifyCommand,
+  verifyBundleCommand,
+];

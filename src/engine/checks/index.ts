@@ -1,0 +1,31 @@
+/**
+ * The leaf checks of image verification: for one image and one trust
+ * policy, fetch the signature artifacts (cosign tags, Sigstore bundle and
+ * Notary referrers) through the request's store and run the pure verifiers.
+ */
+export {
+  checkAttestations,
+  checkSignatures,
+  formatsFor,
+} from "./check.ts";
+export { describeSigner, describeVerified } from "./describe.ts";
+export { type CheckErrorCode, checkError } from "./errors.ts";
+export { describeTarget, resolveImage } from "./image.ts";
+export { type Failure, isEnvironmentFault, isPolicyFault, NotVerifiedError } from "./outcomes.ts";
+export { prepareTrustMaterial, type TrustMaterial } from "./trust.ts";
+export {
+  type CheckContext,
+  type CheckLimits,
+  type CheckLocation,
+  DEFAULT_CHECK_LIMITS,
+  type Evidence,
+  type ImageTarget,
+  SIGNATURE_FORMATS,
+  type SignatureFormat,
+  type SignerPolicy,
+  type TrustPolicy,
+  type VerifiedAttestation,
+  type VerifiedSignature,
+  type VerifiedSigner,
+} from "./types.ts";
+export { type ImageRequest, type ImageVerdict, verifyImage } from "./verify-image.ts";

@@ -82,6 +82,7 @@ if [[ -d "$corpora/sigstore-conformance" ]]; then
   stage "conformance bun" npm run --silent conformance:bun
   stage "conformance deno" npm run --silent conformance:deno
   stage "conformance workerd" npm run --silent conformance:workerd
+  stage "conformance cli" npm run --silent conformance:cli
 else
   say "conformance: NOT RUN: $corpora/sigstore-conformance is missing"
   failed=$((failed + 1))

@@ -3,6 +3,7 @@
  * (verify, verify-bundle, apply, check-policy, certs) is a module exporting a
  * `defineCommand(...)` and one entry here.
  */
+import { checkPolicyCommand } from "./check-policy-command.ts";
 import type { Command } from "./command.ts";
 import { digestCommand } from "./digest-command.ts";
 import { resolveCommand } from "./resolve-command.ts";
@@ -16,4 +17,5 @@ export const commands: readonly Command[] = [
   serveCommand,
   verifyCommand,
   verifyBundleCommand,
+  checkPolicyCommand,
 ];

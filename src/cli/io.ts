@@ -34,6 +34,13 @@ export interface FetchOptions {
   timeoutMs: number;
 }
 
+export interface ListFilesOptions {
+  /** Name endings kept when walking a directory, e.g. ".yaml"; a file named directly is kept whatever its name. */
+  extensions: readonly string[];
+  /** The most files one call returns; a directory holding more is a `CLI_USAGE` error naming it. */
+  maxFiles: number;
+}
+
 export interface CliIo {
   /** Writes text as is: callers end their lines. */
   stdout(text: string): void;
@@ -44,6 +51,12 @@ export interface CliIo {
    * cannot be opened or read fails with `CLI_FILE_UNREADABLE` naming it.
    */
   readChunks(path: string): AsyncIterable<Uint8Array>;
+  /**
+   * `path` itself when it is a file; for a directory, the files at any depth
+   * under it whose names end in one of `options.extensions`, in name order.
+   * A path or directory that cannot be read fails with `CLI_FILE_UNREADABLE`.
+   */
+  listFiles(path: string, options: ListFilesOptions): Promise<string[]>;
   /**
    * Registry credentials from a Docker `config.json`: `path` when given
    * (missing is a usage error), else the default location (missing is fine).

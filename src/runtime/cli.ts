@@ -10,6 +10,7 @@ import type { CliIo } from "../cli/io.ts";
 import { runCli } from "../cli/main.ts";
 import { ImgverifyError } from "../errors.ts";
 import { fileErrorReason, loadDockerCredentials } from "./docker-config.ts";
+import { listFiles } from "./list-files.ts";
 import { nodePlatform } from "./node.ts";
 
 /** Large enough that hashing, not the call per chunk, dominates. */
@@ -53,6 +54,7 @@ export function processIo(): ProcessIo {
     stderr: (text) => process.stderr.write(text),
     env: (name) => process.env[name],
     readChunks,
+    listFiles,
     loadRegistryCredentials: (path) => loadDockerCredentials(path, process.env),
     // The digest core loads on first use, so --help does not wait for it.
     loadSha256: async (impl, logger) => (await import("./sha256-file.ts")).loadSha256(impl, logger),

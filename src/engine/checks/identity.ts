@@ -8,6 +8,7 @@
  */
 import type { CertificateSigner } from "../../verify/bundle/index.ts";
 import { type IdentityPolicy, wildcardMatch } from "../../verify/cosign/index.ts";
+import { anchoredRegExp } from "../../verify/match.ts";
 import { checkError } from "./errors.ts";
 
 export interface IdentityMatcher {
@@ -59,7 +60,7 @@ export function assertIdentity(matcher: IdentityMatcher, signer: CertificateSign
 
 function fullMatch(pattern: string, what: string): RegExp {
   try {
-    return new RegExp(`^(?:${pattern})$`);
+    return anchoredRegExp(pattern);
   } catch (err) {
     throw checkError(
       "POLICY_INVALID",

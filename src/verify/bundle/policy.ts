@@ -6,6 +6,7 @@
  */
 import { crypto } from "@sigstore/core";
 import type { KeyFinderFunc } from "@sigstore/verify";
+import { anchoredRegExp } from "../match.ts";
 import { bundleError } from "./errors.ts";
 
 export interface IdentityPolicy {
@@ -74,10 +75,10 @@ function matches(
   return pattern === undefined || fullMatchRegExp(pattern, what).test(value);
 }
 
-/** Anchored at both ends: `.*@example\.com` must match the whole value, not a part of it. */
+/** `pattern` as a whole-value regular expression, or `POLICY_INVALID` naming it. */
 function fullMatchRegExp(pattern: string, what = "identity"): RegExp {
   try {
-    return new RegExp(`^(?:${pattern})$`);
+    return anchoredRegExp(pattern);
   } catch (err) {
     throw bundleError(
       "POLICY_INVALID",

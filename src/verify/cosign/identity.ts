@@ -8,8 +8,8 @@ import {
   FULCIO_OTHERNAME_OID,
   type FulcioExtensionName,
 } from "../../crypto/index.ts";
+import { anchoredRegExp, wildcardMatch } from "../match.ts";
 import { cosignError } from "./errors.ts";
-import { fullMatchRegExp, wildcardMatch } from "./match.ts";
 
 export interface IdentityPolicy {
   /**
@@ -103,6 +103,19 @@ export function prepareIdentity(policy: IdentityPolicy): PreparedIdentity {
       : undefined,
     extensions,
   };
+}
+
+/** `pattern` as a whole-value regular expression; `what` names the policy field in the error. */
+function fullMatchRegExp(pattern: string, what: string): RegExp {
+  try {
+    return anchoredRegExp(pattern);
+  } catch (err) {
+    throw cosignError(
+      "POLICY_INVALID",
+      `${what} pattern ${JSON.stringify(pattern)} is not a valid regular expression`,
+      err,
+    );
+  }
 }
 
 /** The subject alternative names identities are matched against, as cosign lists them. */

@@ -4,6 +4,8 @@
  * typed result or `ImgverifyError<CosignErrorCode>`. Fetching the manifests
  * and layers is the caller's business.
  */
+// Identity patterns are Kyverno wildcards; callers matching them elsewhere use the same function.
+export { wildcardMatch } from "../match.ts";
 export type { CosignError, CosignErrorCode } from "./errors.ts";
 export type { IdentityPolicy } from "./identity.ts";
 export {
@@ -15,7 +17,6 @@ export {
   MAX_SIGNATURE_LAYER_BYTES,
   SIGNATURE_ANNOTATION,
 } from "./layer.ts";
-export { wildcardMatch } from "./match.ts";
 export {
   type CertificatePolicy,
   type CosignPolicy,

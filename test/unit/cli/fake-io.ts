@@ -1,5 +1,6 @@
 import type { CliIo } from "../../../src/cli/io.ts";
 import { nobleSha256 } from "../../../src/digest/noble.ts";
+import { ImgverifyError } from "../../../src/errors.ts";
 
 export interface FakeIo extends CliIo {
   /** Everything written to stdout and stderr so far. */
@@ -9,8 +10,8 @@ export interface FakeIo extends CliIo {
 
 /**
  * An in-memory CliIo: files come from `files`, served in chunks of uneven
- * sizes that straddle SHA-256's 64-byte blocks, and anything a test does not
- * override fails loudly.
+ * sizes that straddle SHA-256's 64-byte blocks; a directory is any prefix of
+ * their names up to a "/". Anything a test does not override fails loudly.
  */
 export function fakeIo(
   files: Record<string, string | Uint8Array> = {},
@@ -36,6 +37,18 @@ export function fakeIo(
         yield bytes.subarray(at, at + size);
         at += size;
       }
+    },
+    async listFiles(path, { extensions, maxFiles }) {
+      if (files[path] !== undefined) return [path];
+      const under = Object.keys(files)
+        .filter((name) => name.startsWith(`${path.replace(/\/$/, "")}/`))
+        .sort();
+      if (under.length === 0) {
+        throw new ImgverifyError("CLI_FILE_UNREADABLE", `cannot read file "${path}": no such file`);
+      }
+      const found = under.filter((name) => extensions.some((ext) => name.endsWith(ext)));
+      if (found.length > maxFiles) throw new Error(`fake io: more than ${maxFiles} files`);
+      return found;
     },
     loadRegistryCredentials: async () => ({ lookup: () => undefined }),
     fetch: () => () => Promise.reject(new Error("fake io: no network")),

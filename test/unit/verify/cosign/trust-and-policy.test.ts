@@ -1,11 +1,7 @@
 import seeds from "@sigstore/tuf/seeds.json" with { type: "json" };
 import { describe, expect, it } from "vitest";
 import { isImgverifyError } from "../../../../src/errors.ts";
-import {
-  prepareCosignPolicy,
-  prepareCosignTrust,
-  wildcardMatch,
-} from "../../../../src/verify/cosign/index.ts";
+import { prepareCosignPolicy, prepareCosignTrust } from "../../../../src/verify/cosign/index.ts";
 import { trustedRootFromTufSeeds } from "../../../../src/verify/trust/tuf-seeds.ts";
 
 function thrown(action: () => unknown): { code: string; message: string } {
@@ -17,37 +13,6 @@ function thrown(action: () => unknown): { code: string; message: string } {
   }
   throw new Error("expected a coded error");
 }
-
-describe("Kyverno wildcard patterns", () => {
-  it.each([
-    ["*", "anything at all", true],
-    ["", "", true],
-    ["", "x", false],
-    [
-      "https://github.com/acme/*",
-      "https://github.com/acme/app/.github/workflows/a.yml@refs/tags/v1",
-      true,
-    ],
-    ["https://github.com/acme/*", "https://github.com/acmex", false],
-    ["*@acme.test", "dev@acme.test", true],
-    ["*@acme.test", "dev@acme.test.evil", false],
-    ["my-?-bucket", "my-1-bucket", true],
-    ["my-?-bucket", "my--bucket", false],
-    ["a*b*c", "a-b-b-c", true],
-    ["a*b*c", "a-b-b-", false],
-    ["exact", "exact", true],
-    ["exact", "exactly", false],
-    ["?", "é", true],
-  ])("%j against %j is %s", (pattern, value, expected) => {
-    expect(wildcardMatch(pattern, value)).toBe(expected);
-  });
-
-  it("stays fast on patterns made to backtrack", () => {
-    const started = performance.now();
-    expect(wildcardMatch("*a*a*a*a*a*a*a*a*b", "a".repeat(5000))).toBe(false);
-    expect(performance.now() - started).toBeLessThan(1000);
-  });
-});
 
 describe("trusted roots for cosign", () => {
   it("reads the production root shipped in @sigstore/tuf's seeds", () => {
@@ -126,8 +91,9 @@ describe("cosign policies", () => {
         }),
       ).message,
     ).toContain("githubWorkflowColour");
-    expect(thrown(() => prepareCosignPolicy({ kind: "keyless", issuerRegExp: "(" })).code).toBe(
-      "POLICY_INVALID",
-    );
+    expect(thrown(() => prepareCosignPolicy({ kind: "keyless", issuerRegExp: "(" }))).toEqual({
+      code: "POLICY_INVALID",
+      message: 'issuerRegExp pattern "(" is not a valid regular expression',
+    });
   });
 });

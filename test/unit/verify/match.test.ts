@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { wildcardMatch as policyWildcardMatch } from "../../../src/policy/index.ts";
+import { wildcardMatch as cosignWildcardMatch } from "../../../src/verify/cosign/index.ts";
+import { anchoredRegExp, wildcardMatch } from "../../../src/verify/match.ts";
+
+describe("wildcardMatch (Kyverno ext/wildcard, go-wildcard v1)", () => {
+  it.each([
+    ["*", "", true],
+    ["*", "anything/at:all", true],
+    ["", "", true],
+    ["", "a", false],
+    ["abc", "abc", true],
+    ["abc", "abd", false],
+    ["exact", "exactly", false],
+    ["ABC", "abc", false],
+    ["a*", "a", true],
+    ["a*", "abc/def", true],
+    ["*c", "abc", true],
+    ["a*c", "ac", true],
+    ["a*c", "abbbc", true],
+    ["a*c", "abcd", false],
+    ["a?c", "abc", true],
+    ["a?c", "ac", false],
+    ["a?c", "abbc", false],
+    ["?", "", false],
+    ["??", "ab", true],
+    ["a*b*c", "aXbYc", true],
+    ["a*b*c", "aXcYb", false],
+    ["a*b*c", "a-b-b-c", true],
+    ["a*b*c", "a-b-b-", false],
+    ["*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false],
+    ["**", "x", true],
+    ["*?", "", false],
+    ["*?", "*", true],
+    ["a\\*", "a\\bc", true],
+    ["https://github.com/acme/*", "https://github.com/acme/app/.github/workflows/a.yml@v1", true],
+    ["https://github.com/acme/*", "https://github.com/acmex", false],
+    ["*@acme.test", "dev@acme.test", true],
+    ["*@acme.test", "dev@acme.test.evil", false],
+    ["my-?-bucket", "my-1-bucket", true],
+    ["my-?-bucket", "my--bucket", false],
+    ["?", "é", true],
+    ["h?llo", "h\u00e9llo", true],
+    ["\u{1F600}?", "\u{1F600}x", true],
+    ["?", "\u{1F600}", true],
+    ["[ab]", "a", false],
+    ["[ab]", "[ab]", true],
+  ])("%j ~ %j -> %s", (pattern, value, expected) => {
+    expect(wildcardMatch(pattern, value)).toBe(expected);
+  });
+
+  it("stays fast on patterns made to backtrack", () => {
+    const started = performance.now();
+    expect(wildcardMatch(`${"*a".repeat(50)}b`, "a".repeat(5000))).toBe(false);
+    expect(wildcardMatch("*a*a*a*a*a*a*a*a*b", "a".repeat(5000))).toBe(false);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it("is the one function the cosign verifier and the policies match with", () => {
+    expect(cosignWildcardMatch).toBe(wildcardMatch);
+    expect(policyWildcardMatch).toBe(wildcardMatch);
+  });
+});
+
+describe("anchoredRegExp", () => {
+  it.each([
+    [".*@acme\\.test", "dev@acme.test", true],
+    [".*@acme\\.test", "dev@acme.test.evil", false],
+    ["acme", "not-acme-at-all", false],
+    ["a|b", "a", true],
+    ["a|b", "ab", false],
+    [
+      "https://token\\.actions\\.githubusercontent\\.com",
+      "https://token.actions.githubusercontent.com",
+      true,
+    ],
+  ])("/%s/ against %j is %s", (pattern, value, expected) => {
+    expect(anchoredRegExp(pattern).test(value)).toBe(expected);
+  });
+
+  it("throws a SyntaxError for a pattern that is not a regular expression", () => {
+    expect(() => anchoredRegExp("(")).toThrow(SyntaxError);
+    expect(() => anchoredRegExp("[a-")).toThrow(SyntaxError);
+  });
+});

@@ -2,47 +2,25 @@
  * The real `bin/imgverify.js` as people run it: a Node child process, against
  * the harness registries (anonymous, basic auth, token auth).
  */
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { makeTempDir, removeTempDir } from "../../support/cleanup.ts";
+import { type CliResult, runImgverify } from "../../support/cli.ts";
 
-const BIN = fileURLToPath(new URL("../../../bin/imgverify.js", import.meta.url));
 const RUN_TIMEOUT_MS = 30_000;
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 const dir = makeTempDir("cli");
 afterAll(() => removeTempDir(dir));
 // An empty Docker config directory, so the machine's own credentials never leak in.
 const emptyDockerConfig = join(dir, "no-docker-config");
 
-function imgverify(args: string[], options: { input?: string } = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, DOCKER_CONFIG: emptyDockerConfig },
-      stdio: ["pipe", "pipe", "pipe"],
-      timeout: RUN_TIMEOUT_MS,
-      killSignal: "SIGKILL",
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (text: string) => {
-      stdout += text;
-    });
-    child.stderr.setEncoding("utf8").on("data", (text: string) => {
-      stderr += text;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
+function imgverify(args: string[], options: { input?: string } = {}): Promise<CliResult> {
+  return runImgverify(args, {
+    dockerConfigDir: emptyDockerConfig,
+    timeoutMs: RUN_TIMEOUT_MS,
+    ...options,
   });
 }
 

@@ -3,10 +3,8 @@
  * process, keys and signatures made with openssl, cosign's storage layout
  * pushed raw, and the engine's API over a harness registry.
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import seeds from "@sigstore/tuf/seeds.json" with { type: "json" };
 import {
   type ImageRequest,
@@ -18,41 +16,18 @@ import {
 import { parseReference } from "../../../src/oci/index.ts";
 import { SingleFlight } from "../../../src/store/single-flight.ts";
 import { trustedRootFromTufSeeds } from "../../../src/verify/trust/tuf-seeds.ts";
+import { type CliResult, runImgverify } from "../../support/cli.ts";
 import type { RegistryInfo } from "../../support/context.ts";
 import { run } from "../../support/exec.ts";
 import { type Descriptor, pushArtifact } from "../../support/push.ts";
 import type { RegistryClient as HarnessClient } from "../../support/registry-client.ts";
 import { insecureHosts, ownCredentials, recordingClient } from "../oci/setup.ts";
 
-const BIN = fileURLToPath(new URL("../../../bin/imgverify.js", import.meta.url));
 const RUN_TIMEOUT_MS = 60_000;
-
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** `imgverify ARGS` in a child process, with `dockerConfigDir` as its only Docker config. */
 export function imgverify(args: readonly string[], dockerConfigDir: string): Promise<CliResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, DOCKER_CONFIG: dockerConfigDir },
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: RUN_TIMEOUT_MS,
-      killSignal: "SIGKILL",
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (text: string) => {
-      stdout += text;
-    });
-    child.stderr.setEncoding("utf8").on("data", (text: string) => {
-      stderr += text;
-    });
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
-  });
+  return runImgverify(args, { dockerConfigDir, timeoutMs: RUN_TIMEOUT_MS });
 }
 
 /** The flags that let the CLI reach `registry` (and its token realm) over plain HTTP. */

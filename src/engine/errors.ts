@@ -1,0 +1,22 @@
+import { ImgverifyError } from "../errors.ts";
+
+/** Codes of the admission engine itself; the checks and the policy module bring their own. */
+export type EngineErrorCode =
+  /** An attestor uses a setting the leaf checks cannot honour; refused rather than ignored. */
+  | "UNSUPPORTED_ATTESTOR"
+  /** Whether a rule applies depends on facts the request did not carry (namespace labels, roles). */
+  | "MATCH_UNKNOWN"
+  /** An image of the object could not be read. */
+  | "IMAGE_INVALID"
+  /** The admission's time budget ran out before the check finished. */
+  | "DEADLINE_EXCEEDED"
+  /** The engine was given options it cannot use. */
+  | "CONFIG_INVALID";
+
+export function engineError(
+  code: EngineErrorCode,
+  message: string,
+  cause?: unknown,
+): ImgverifyError<EngineErrorCode> {
+  return new ImgverifyError(code, message, cause === undefined ? undefined : { cause });
+}

@@ -1,0 +1,134 @@
+/**
+ * One admission request through the verifyImages policies: plan every
+ * (image x rule x attestor x attestation) check, run them all at once over a
+ * store made for this request (or one at a time, in sequential mode), within
+ * the webhook's time budget, and fold the outcomes into Kyverno's answer.
+ */
+import type { AdmissionRequest } from "../admission/index.ts";
+import { StaticConfigMapSource } from "../policy/index.ts";
+import { SingleFlight } from "../store/single-flight.ts";
+import { boundedConfigMaps } from "./bounded-config-maps.ts";
+import { budgetMs } from "./budget.ts";
+import type { CheckContext } from "./checks/index.ts";
+import { engineError } from "./errors.ts";
+import { foldUnit } from "./fold.ts";
+import { planRequest } from "./rules.ts";
+import { parallelRunner, type Runner, sequentialRunner } from "./runner.ts";
+import type { AdmissionEvaluation, EngineContext, ImageResult } from "./types.ts";
+import { answerOf, patchOf } from "./verdict.ts";
+
+const NO_CONFIG_MAPS = new StaticConfigMapSource([]);
+
+export async function evaluateAdmission(
+  request: AdmissionRequest,
+  context: EngineContext,
+): Promise<AdmissionEvaluation> {
+  const { clock, options = {} } = context;
+  const start = clock.now();
+  const sequential = options.sequential ?? false;
+  const mutate = options.mutate ?? true;
+  // Which policies apply is not known yet: the context is loaded within the shortest budget of all.
+  const planningBudget = budgetMs(
+    context.policies,
+    options.defaultTimeoutSeconds,
+    options.marginMs,
+  );
+  const plan = await planRequest({
+    request,
+    policies: context.policies,
+    trust: context.trust,
+    configMaps: boundedConfigMaps(
+      options.configMaps ?? NO_CONFIG_MAPS,
+      clock,
+      start + planningBudget,
+    ),
+    now: start,
+    mutate,
+    matchFacts: options.matchFacts ?? {},
+  });
+  const budget = budgetMs(plan.matched, options.defaultTimeoutSeconds, options.marginMs);
+
+  // The store lives as long as this call: nothing fetched here is seen by another request.
+  const client = context.client.withStore(
+    sequential ? undefined : new SingleFlight<string, unknown>(),
+  );
+  const deadline = new AbortController();
+  const ctx: CheckContext = {
+    client,
+    now: () => clock.now(),
+    signal: deadline.signal,
+    ...(options.limits !== undefined && { limits: options.limits }),
+  };
+  const cache = sequential || options.useCache === false ? undefined : context.cache;
+  const runner: Runner = sequential
+    ? sequentialRunner(ctx)
+    : parallelRunner(ctx, cache, options.maxParallelChecks);
+  const timedOut = await runWithin(
+    runner,
+    plan.units,
+    budget - (clock.now() - start),
+    clock,
+    deadline,
+  );
+
+  const now = clock.now();
+  const unitResults: ImageResult[] = plan.units.map((unit) => {
+    const verdict = foldUnit(unit, now);
+    const action = unit.verification.failureAction;
+    return {
+      policy: unit.policy.name,
+      rule: unit.rule.name,
+      image: unit.image.image,
+      path: unit.verification.path,
+      status: verdict.status,
+      message: verdict.message,
+      ...(verdict.digest !== undefined && { digest: verdict.digest }),
+      ...(verdict.code !== undefined && { code: verdict.code }),
+      ...(verdict.timedOut === true && { timedOut: true }),
+      failureAction: action,
+      failurePolicy: unit.policy.failurePolicy,
+    };
+  });
+  const results = [...plan.decided, ...unitResults];
+  const answer = answerOf(request, results, context.policies);
+  const patch = mutate && answer.allowed ? patchOf(request, plan.units, unitResults) : [];
+  const { requests, shared } = client.stats;
+  return {
+    ...answer,
+    patch,
+    results,
+    timing: {
+      mode: sequential ? "sequential" : "parallel",
+      totalMs: clock.now() - start,
+      budgetMs: budget,
+      timedOut,
+      requests,
+      sharedRequests: shared,
+      ...runner.stats,
+    },
+  };
+}
+
+/** Runs the units until done or until `remainingMs` pass; true when the deadline cut them short. */
+async function runWithin(
+  runner: Runner,
+  units: Parameters<Runner["run"]>[0],
+  remainingMs: number,
+  clock: EngineContext["clock"],
+  deadline: AbortController,
+): Promise<boolean> {
+  const timer = new AbortController();
+  const expired = clock.sleep(Math.max(0, remainingMs), timer.signal).then(
+    () => true,
+    () => false,
+  );
+  const finished = runner.run(units).then(() => false);
+  const timedOut = await Promise.race([finished, expired]);
+  timer.abort();
+  if (timedOut) {
+    deadline.abort(
+      engineError("DEADLINE_EXCEEDED", `the admission's time budget of ${remainingMs} ms ran out`),
+    );
+  }
+  return timedOut;
+}

@@ -1,0 +1,177 @@
+/**
+ * The checks one verifyImages entry needs for one image, as a tree the
+ * runner fills in and the fold reads: attestor sets of signature checks,
+ * then each attestation's sets of attestation checks. Every leaf is an
+ * independent question about the image's digest, so all can run at once.
+ */
+import type { ExtractedImage } from "../admission/index.ts";
+import type {
+  Attestation,
+  AttestorSet,
+  ImageVerification,
+  ResolvedRule,
+  VerifyImagesPolicy,
+} from "../policy/index.ts";
+import { canonicalJson, trustId } from "./cache.ts";
+import type { Evidence, ImageTarget, TrustMaterial, VerifiedSignature } from "./checks/index.ts";
+import { engineError } from "./errors.ts";
+import { type CheckSpec, checkSpec } from "./trust-policy.ts";
+
+export type Settled<T> =
+  | { state: "done"; value: T }
+  | { state: "failed"; error: unknown }
+  | { state: "pending" };
+
+export interface Leaf {
+  readonly path: string;
+  readonly evidence: Evidence;
+  readonly spec: CheckSpec;
+  /** The configuration as canonical JSON: equal text, equal question. */
+  readonly configKey: string;
+  outcome: Settled<readonly VerifiedSignature[]>;
+}
+
+export type EntryPlan =
+  | { readonly kind: "leaf"; readonly path: string; readonly leaf: Leaf }
+  | { readonly kind: "nested"; readonly path: string; readonly set: SetPlan }
+  /** An attestor the checks cannot use: its error, reported when the set is folded. */
+  | { readonly kind: "invalid"; readonly path: string; readonly error: unknown };
+
+export interface SetPlan {
+  readonly path: string;
+  /** How many entries must verify. */
+  readonly required: number;
+  readonly entries: readonly EntryPlan[];
+}
+
+export interface AttestationPlan {
+  readonly attestation: Attestation;
+  readonly sets: readonly SetPlan[];
+}
+
+/** One verifyImages entry of one rule for one image. */
+export interface Unit {
+  readonly policy: VerifyImagesPolicy;
+  readonly rule: ResolvedRule;
+  readonly verification: ImageVerification;
+  readonly image: ExtractedImage;
+  readonly signatureSets: readonly SetPlan[];
+  readonly attestations: readonly AttestationPlan[];
+  /** Set when the unit is decided before any check (e.g. a missing digest). */
+  readonly refused?: string;
+  target: Settled<ImageTarget>;
+}
+
+export interface UnitInput {
+  policy: VerifyImagesPolicy;
+  rule: ResolvedRule;
+  verification: ImageVerification;
+  image: ExtractedImage;
+  trust: TrustMaterial;
+  /** Whether this answer can carry a patch (a mutating webhook). */
+  mutate: boolean;
+}
+
+export function planUnit(input: UnitInput): Unit {
+  const { verification, image, trust } = input;
+  const base = {
+    policy: input.policy,
+    rule: input.rule,
+    verification,
+    image,
+    target: { state: "pending" } as Settled<ImageTarget>,
+  };
+  const pinned = image.info.digest !== "";
+  if (verification.verifyDigest && !pinned && !(verification.mutateDigest && input.mutate)) {
+    return {
+      ...base,
+      signatureSets: [],
+      attestations: [],
+      refused: `missing digest for ${image.info.reference}`,
+    };
+  }
+  const signature: Evidence = { kind: "signature" };
+  return {
+    ...base,
+    signatureSets: verification.attestors.map((set) =>
+      planSet(set, signature, verification, trust),
+    ),
+    attestations: verification.attestations.map((attestation) => {
+      const evidence: Evidence = { kind: "attestation", predicateType: attestation.type };
+      const sets =
+        attestation.attestors.length > 0 ? attestation.attestors : verification.attestors;
+      if (sets.length === 0) {
+        const error = engineError(
+          "UNSUPPORTED_ATTESTOR",
+          `${attestation.path}: the attestation names no attestors and its entry has none; imgverify checks who signed every attestation`,
+        );
+        return {
+          attestation,
+          sets: [
+            { path: attestation.path, required: 1, entries: [invalid(attestation.path, error)] },
+          ],
+        };
+      }
+      return { attestation, sets: sets.map((set) => planSet(set, evidence, verification, trust)) };
+    }),
+  };
+}
+
+function planSet(
+  set: AttestorSet,
+  evidence: Evidence,
+  verification: ImageVerification,
+  trust: TrustMaterial,
+): SetPlan {
+  const entries = set.entries.map((entry): EntryPlan => {
+    if (entry.kind === "nested") {
+      return {
+        kind: "nested",
+        path: entry.path,
+        set: planSet(entry.attestorSet, evidence, verification, trust),
+      };
+    }
+    try {
+      const spec = checkSpec(entry, verification, trust);
+      const configKey = canonicalJson({
+        evidence,
+        signer: spec.policy.signer,
+        requireTlog: spec.policy.requireTlog,
+        requireSct: spec.policy.requireSct,
+        trust: trustId(trust),
+        location: spec.location,
+      });
+      const leaf: Leaf = {
+        path: entry.path,
+        evidence,
+        spec,
+        configKey,
+        outcome: { state: "pending" },
+      };
+      return { kind: "leaf", path: entry.path, leaf };
+    } catch (error) {
+      return invalid(entry.path, error);
+    }
+  });
+  // Kyverno: `count` entries, or all of them when no count is given.
+  const required = set.count !== undefined && set.count > 0 ? set.count : entries.length;
+  return { path: set.path, required, entries };
+}
+
+function invalid(path: string, error: unknown): EntryPlan {
+  return { kind: "invalid", path, error };
+}
+
+/** Every leaf of a unit, signature checks first. */
+export function leavesOf(unit: Unit): Leaf[] {
+  const out: Leaf[] = [];
+  const walk = (set: SetPlan): void => {
+    for (const entry of set.entries) {
+      if (entry.kind === "leaf") out.push(entry.leaf);
+      else if (entry.kind === "nested") walk(entry.set);
+    }
+  };
+  for (const set of unit.signatureSets) walk(set);
+  for (const { sets } of unit.attestations) for (const set of sets) walk(set);
+  return out;
+}

@@ -1,0 +1,170 @@
+/**
+ * Which (policy, rule, verifyImages entry, image) units a request needs:
+ * rules matched against the request, their context loaded, preconditions
+ * and variables evaluated, images extracted and filtered by the entry's
+ * image references. Decisions made here without the registry (no match,
+ * skipped image, unknown match, unreadable data) become results directly.
+ */
+import {
+  type AdmissionRequest,
+  extractImages,
+  imagesVariable,
+  matchInput,
+  subjectObject,
+} from "../admission/index.ts";
+import {
+  type ConfigMapSource,
+  evaluatePreconditions,
+  imageVerificationApplies,
+  loadRuleData,
+  type MatchInput,
+  matchRule,
+  type ResolvedRule,
+  resolveRule,
+  type VerifyImagesPolicy,
+  type VerifyImagesRule,
+} from "../policy/index.ts";
+import type { TrustMaterial } from "./checks/index.ts";
+import { engineError } from "./errors.ts";
+import { planUnit, type Unit } from "./plan.ts";
+import { codeOf } from "./problems.ts";
+import type { ImageResult } from "./types.ts";
+
+export interface PlanInput {
+  request: AdmissionRequest;
+  policies: readonly VerifyImagesPolicy[];
+  trust: TrustMaterial;
+  configMaps: ConfigMapSource;
+  now: number;
+  mutate: boolean;
+  matchFacts: Pick<MatchInput, "namespaceLabels" | "roles" | "clusterRoles">;
+}
+
+export interface Plan {
+  units: Unit[];
+  /** Results known without asking the registry. */
+  decided: ImageResult[];
+  /** Policies with at least one rule that applies: their timeouts bound the request. */
+  matched: Set<VerifyImagesPolicy>;
+}
+
+export async function planRequest(input: PlanInput): Promise<Plan> {
+  const plan: Plan = { units: [], decided: [], matched: new Set() };
+  // As Kyverno's verifyImages webhooks: only what is created or changed is verified.
+  if (input.request.operation !== "CREATE" && input.request.operation !== "UPDATE") return plan;
+  const match = matchInput(input.request, input.matchFacts);
+  await Promise.all(input.policies.map((policy) => planPolicy(input, match, policy, plan)));
+  return plan;
+}
+
+async function planPolicy(
+  input: PlanInput,
+  match: MatchInput,
+  policy: VerifyImagesPolicy,
+  plan: Plan,
+): Promise<void> {
+  const scope = policy.kind === "Policy" ? policy.namespace : undefined;
+  for (const rule of policy.rules) {
+    const matched = matchRule(rule, match, scope);
+    if (matched.outcome === "no-match") continue;
+    plan.matched.add(policy);
+    const decide = (status: ImageResult["status"], message: string, error?: unknown): void => {
+      plan.decided.push(ruleResult(policy, rule, status, message, error));
+    };
+    if (matched.outcome === "unknown") {
+      const error = engineError(
+        "MATCH_UNKNOWN",
+        `cannot tell whether the rule applies: the request does not carry ${matched.missing.join(", ")}`,
+      );
+      decide("error", error.message, error);
+      continue;
+    }
+    const applied = await planRule(input, policy, rule, plan).catch((error: unknown) => {
+      decide(
+        "error",
+        `${rule.path}: ${error instanceof Error ? error.message : String(error)}`,
+        error,
+      );
+      return true;
+    });
+    // applyRules One: the first rule that applies is the only one run.
+    if (applied && policy.applyRules === "One") return;
+  }
+}
+
+/** Plans one matched rule; false when its preconditions leave it out. */
+async function planRule(
+  input: PlanInput,
+  policy: VerifyImagesPolicy,
+  rule: VerifyImagesRule,
+  plan: Plan,
+): Promise<boolean> {
+  const object = subjectObject(input.request);
+  const extraction = extractImages(object, {
+    kind: input.request.kind.kind,
+    imageExtractors: rule.imageExtractors,
+  });
+  const base = { request: input.request, images: imagesVariable(extraction.images) };
+  const options = { now: input.now };
+  const data = await loadRuleData(rule.context, base, input.configMaps, {
+    ...options,
+    ...(policy.kind === "Policy" &&
+      policy.namespace !== undefined && { policyNamespace: policy.namespace }),
+  });
+  const preconditions = evaluatePreconditions(rule.preconditions, data, options);
+  if (!preconditions.passed) {
+    plan.decided.push(ruleResult(policy, rule, "skip", "preconditions not met"));
+    return false;
+  }
+  const resolved: ResolvedRule = resolveRule(rule, data, options);
+  for (const problem of extraction.problems) {
+    const error = engineError("IMAGE_INVALID", `image at ${problem.path}: ${problem.message}`);
+    plan.decided.push(ruleResult(policy, rule, "error", error.message, error));
+  }
+  for (const verification of resolved.verifyImages) {
+    for (const image of extraction.images) {
+      const applies = imageVerificationApplies(verification, image.info);
+      if (applies === "no-match") continue;
+      if (applies === "skip") {
+        plan.decided.push({
+          ...ruleResult(policy, rule, "skip", `skipping image reference ${image.info.reference}`),
+          image: image.image,
+          path: verification.path,
+          warn: true,
+        });
+        continue;
+      }
+      plan.units.push(
+        planUnit({
+          policy,
+          rule: resolved,
+          verification,
+          image,
+          trust: input.trust,
+          mutate: input.mutate,
+        }),
+      );
+    }
+  }
+  return true;
+}
+
+function ruleResult(
+  policy: VerifyImagesPolicy,
+  rule: VerifyImagesRule,
+  status: ImageResult["status"],
+  message: string,
+  error?: unknown,
+): ImageResult {
+  return {
+    policy: policy.name,
+    rule: rule.name,
+    image: "",
+    path: rule.path,
+    status,
+    message,
+    failureAction: rule.failureAction,
+    failurePolicy: policy.failurePolicy,
+    ...(error !== undefined && { code: codeOf(error) }),
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * Runs the leaves of a plan and records each outcome on it. Parallel: every
+ * image is resolved once and every check starts as soon as its image's
+ * digest is known, identical checks sharing one run; verified evidence comes
+ * from and goes to the cross-request cache. Sequential (Kyverno 1.11): one
+ * resolution or check at a time, each on its own, nothing remembered.
+ */
+import { formatReference, formatRepository } from "../oci/reference.ts";
+import { sha256Hex, type VerificationCache } from "./cache.ts";
+import {
+  type CheckContext,
+  checkAttestations,
+  checkSignatures,
+  type ImageTarget,
+  resolveImage,
+  type VerifiedSignature,
+} from "./checks/index.ts";
+import { type Leaf, leavesOf, type Settled, type Unit } from "./plan.ts";
+import { Slots } from "./slots.ts";
+
+export interface RunStats {
+  /** Leaf checks run against the registry. */
+  checks: number;
+  /** Leaf checks answered by an identical one of the same request. */
+  sharedChecks: number;
+  /** Leaf checks answered by the cross-request cache. */
+  cachedChecks: number;
+  /** Digest resolutions started. */
+  resolutions: number;
+}
+
+export interface Runner {
+  run(units: readonly Unit[]): Promise<void>;
+  readonly stats: RunStats;
+}
+
+/**
+ * Records how `promise` settles, unless `signal` has aborted by then: past the
+ * deadline an outcome is left pending, so a check cut short reads as timed
+ * out, not as failed.
+ */
+function settle<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  record: (settled: Settled<T>) => void,
+): Promise<void> {
+  return promise.then(
+    (value) => {
+      if (!signal?.aborted) record({ state: "done", value });
+    },
+    (error: unknown) => {
+      if (!signal?.aborted) record({ state: "failed", error });
+    },
+  );
+}
+
+function leafCheck(
+  ctx: CheckContext,
+  target: ImageTarget,
+  leaf: Leaf,
+): Promise<VerifiedSignature[]> {
+  const { policy, location } = leaf.spec;
+  return leaf.evidence.kind === "signature"
+    ? checkSignatures(ctx, target, policy, location)
+    : checkAttestations(ctx, target, policy, leaf.evidence.predicateType, location);
+}
+
+function imageKey(target: ImageTarget): string {
+  return `${formatRepository(target.repository)}@${target.digest}`;
+}
+
+/** Leaf checks in flight at once by default; each may fetch several artifacts. */
+export const DEFAULT_MAX_PARALLEL_CHECKS = 64;
+
+export function parallelRunner(
+  ctx: CheckContext,
+  cache: VerificationCache | undefined,
+  maxParallelChecks: number = DEFAULT_MAX_PARALLEL_CHECKS,
+): Runner {
+  const slots = new Slots(maxParallelChecks);
+  const stats: RunStats = { checks: 0, sharedChecks: 0, cachedChecks: 0, resolutions: 0 };
+  const targets = new Map<string, Promise<ImageTarget>>();
+  const checks = new Map<string, Promise<readonly VerifiedSignature[]>>();
+
+  const resolve = (unit: Unit): Promise<ImageTarget> => {
+    const reference = formatReference(unit.image.reference);
+    let target = targets.get(reference);
+    if (target === undefined) {
+      stats.resolutions++;
+      const known = unit.verification.useCache ? cache?.digest(reference) : undefined;
+      target =
+        known !== undefined
+          ? Promise.resolve(known)
+          : resolveImage(ctx, unit.image.reference).then((resolved) => {
+              cache?.rememberDigest(reference, resolved);
+              return resolved;
+            });
+      targets.set(reference, target);
+    }
+    return target;
+  };
+
+  const verify = async (
+    unit: Unit,
+    target: ImageTarget,
+    leaf: Leaf,
+  ): Promise<readonly VerifiedSignature[]> => {
+    const memoKey = `${imageKey(target)}|${leaf.configKey}`;
+    const running = checks.get(memoKey);
+    if (running !== undefined) {
+      stats.sharedChecks++;
+      return running;
+    }
+    const run = (async () => {
+      const shared = unit.verification.useCache ? cache : undefined;
+      const cacheKey = shared && `${imageKey(target)}|${await sha256Hex(leaf.configKey)}`;
+      const hit = cacheKey === undefined ? undefined : shared?.verified(cacheKey);
+      if (hit !== undefined) {
+        stats.cachedChecks++;
+        return hit;
+      }
+      stats.checks++;
+      const results = await slots.run(() => leafCheck(ctx, target, leaf));
+      if (cacheKey !== undefined) shared?.rememberVerified(cacheKey, results);
+      return results;
+    })();
+    checks.set(memoKey, run);
+    return run;
+  };
+
+  return {
+    stats,
+    run(units) {
+      const work = units.flatMap((unit) => {
+        if (unit.refused !== undefined) return [];
+        const target = resolve(unit);
+        const resolved = settle(target, ctx.signal, (s) => {
+          unit.target = s;
+        });
+        const leaves = leavesOf(unit).map((leaf) =>
+          settle(
+            target.then((t) => verify(unit, t, leaf)),
+            ctx.signal,
+            (s) => {
+              leaf.outcome = s;
+            },
+          ),
+        );
+        return [resolved, ...leaves];
+      });
+      return Promise.all(work).then(() => undefined);
+    },
+  };
+}
+
+export function sequentialRunner(ctx: CheckContext): Runner {
+  const stats: RunStats = { checks: 0, sharedChecks: 0, cachedChecks: 0, resolutions: 0 };
+  return {
+    stats,
+    async run(units) {
+      for (const unit of units) {
+        if (unit.refused !== undefined) continue;
+        stats.resolutions++;
+        await settle(resolveImage(ctx, unit.image.reference), ctx.signal, (s) => {
+          unit.target = s;
+        });
+        if (unit.target.state !== "done") continue;
+        for (const leaf of leavesOf(unit)) {
+          if (ctx.signal?.aborted) return;
+          stats.checks++;
+          await settle(leafCheck(ctx, unit.target.value, leaf), ctx.signal, (s) => {
+            leaf.outcome = s;
+          });
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,250 @@
+/**
+ * An admission world for the engine tests: the in-memory registry with
+ * images signed by fresh keys (cosign `.sig` and `.att` tags), policies
+ * written as JSON (which is YAML) and loaded by the real loader, and
+ * AdmissionReview requests decoded by the real decoder.
+ */
+import { type AdmissionRequest, decodeAdmissionReview } from "../../../../src/admission/index.ts";
+import { prepareTrustMaterial, type TrustMaterial } from "../../../../src/engine/checks/index.ts";
+import {
+  type AdmissionEvaluation,
+  type EngineOptions,
+  evaluateAdmission,
+  VerificationCache,
+} from "../../../../src/engine/index.ts";
+import { OCI_MANIFEST } from "../../../../src/oci/index.ts";
+import { readPolicies, type VerifyImagesPolicy } from "../../../../src/policy/index.ts";
+import { type TestKey, toBase64 } from "../../crypto/fixtures.ts";
+import type { FakeRegistry, FakeRegistryOptions } from "../../oci/fake-registry.ts";
+import { type Harness, HOST, harness, pushImage } from "../../oci/setup.ts";
+import { freshKey, pae, simpleSigning } from "../../verify/cosign/fixtures.ts";
+
+export { freshKey, HOST };
+
+const SIMPLE_SIGNING = "application/vnd.dev.cosign.simplesigning.v1+json";
+const DSSE = "application/vnd.dsse.envelope.v1+json";
+const IN_TOTO = "application/vnd.in-toto+json";
+export const SLSA = "https://slsa.dev/provenance/v1";
+
+/** A trusted root with nothing in it: key-signed evidence without a log needs no more. */
+const EMPTY_ROOT = {
+  mediaType: "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
+  tlogs: [],
+  certificateAuthorities: [],
+  ctlogs: [],
+  timestampAuthorities: [],
+};
+
+export interface World extends Harness {
+  trust: TrustMaterial;
+  cache: VerificationCache;
+}
+
+export function world(registry: FakeRegistryOptions = {}, trust?: TrustMaterial): World {
+  const h = harness(registry);
+  return {
+    ...h,
+    trust: trust ?? prepareTrustMaterial(EMPTY_ROOT),
+    cache: new VerificationCache({ clock: h.clock }),
+  };
+}
+
+export interface AttestationSpec {
+  key: TestKey;
+  predicateType?: string;
+  predicate: Record<string, unknown>;
+}
+
+const encoder = new TextEncoder();
+
+/** Pushes `repo:tag`, signed by each of `signers` and attested as `attestations` say; returns its digest. */
+export async function pushSigned(
+  registry: FakeRegistry,
+  repo: string,
+  tag: string,
+  signers: readonly TestKey[],
+  attestations: readonly AttestationSpec[] = [],
+): Promise<string> {
+  const { digest } = pushImage(registry, repo, [tag]).descriptor;
+  const reference = `${HOST}/${repo}`;
+  const sigLayers = await Promise.all(
+    signers.map(async (key) => {
+      const payload = simpleSigning({ digest, reference });
+      const signature = toBase64(await key.sign(payload));
+      return {
+        ...registry.pushBlob(repo, payload, SIMPLE_SIGNING),
+        annotations: { "dev.cosignproject.cosign/signature": signature },
+      };
+    }),
+  );
+  if (sigLayers.length > 0) pushTagManifest(registry, repo, digest, "sig", sigLayers);
+  const attLayers = await Promise.all(
+    attestations.map(async ({ key, predicateType = SLSA, predicate }) => {
+      const statement = encoder.encode(
+        JSON.stringify({
+          _type: "https://in-toto.io/Statement/v1",
+          subject: [{ name: reference, digest: { sha256: digest.slice(7) } }],
+          predicateType,
+          predicate,
+        }),
+      );
+      const signature = await key.sign(pae(IN_TOTO, statement));
+      const envelope = JSON.stringify({
+        payloadType: IN_TOTO,
+        payload: toBase64(statement),
+        signatures: [{ keyid: "", sig: toBase64(signature) }],
+      });
+      return {
+        ...registry.pushBlob(repo, envelope, DSSE),
+        annotations: { "dev.cosignproject.cosign/signature": "", predicateType },
+      };
+    }),
+  );
+  if (attLayers.length > 0) pushTagManifest(registry, repo, digest, "att", attLayers);
+  return digest;
+}
+
+function pushTagManifest(
+  registry: FakeRegistry,
+  repo: string,
+  digest: string,
+  kind: "sig" | "att",
+  layers: object[],
+): void {
+  const config = registry.pushBlob(repo, "{}", "application/vnd.oci.image.config.v1+json");
+  const manifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers };
+  registry.pushManifest(repo, manifest, { tags: [`${digest.replace(":", "-")}.${kind}`] });
+}
+
+/** A keys attestor entry for `key`, without a transparency log. */
+export function keyEntry(key: TestKey): Record<string, unknown> {
+  return { keys: { publicKeys: key.pem, rekor: { ignoreTlog: true }, ctlog: { ignoreSCT: true } } };
+}
+
+export interface PolicySpec {
+  name?: string;
+  action?: "Enforce" | "Audit";
+  failurePolicy?: "Fail" | "Ignore";
+  timeoutSeconds?: number;
+  /** verifyImages entries, each a rule of its own unless `rules` is given. */
+  entries?: Record<string, unknown>[];
+  rules?: { name: string; entries: Record<string, unknown>[]; kinds?: string[] }[];
+  extra?: Record<string, unknown>;
+}
+
+export function policyDoc(spec: PolicySpec): Record<string, unknown> {
+  const rules: NonNullable<PolicySpec["rules"]> =
+    spec.rules ?? (spec.entries ?? []).map((e, i) => ({ name: `r${i}`, entries: [e] }));
+  return {
+    apiVersion: "kyverno.io/v1",
+    kind: "ClusterPolicy",
+    metadata: { name: spec.name ?? "p" },
+    spec: {
+      validationFailureAction: spec.action ?? "Enforce",
+      ...(spec.failurePolicy && { failurePolicy: spec.failurePolicy }),
+      ...(spec.timeoutSeconds && { webhookTimeoutSeconds: spec.timeoutSeconds }),
+      ...spec.extra,
+      rules: rules.map((r) => ({
+        name: r.name,
+        match: { any: [{ resources: { kinds: r.kinds ?? ["Pod"] } }] },
+        verifyImages: r.entries,
+      })),
+    },
+  };
+}
+
+/** Loads policy documents through the real loader; any issue fails the test. */
+export function policies(...specs: PolicySpec[]): VerifyImagesPolicy[] {
+  const result = readPolicies(
+    specs.map((spec, i) => ({ path: `p${i}.json`, text: JSON.stringify(policyDoc(spec)) })),
+  );
+  if (result.issues.length > 0) throw new Error(JSON.stringify(result.issues, null, 2));
+  return [...result.policies];
+}
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+}
+
+/** A CREATE request for a Pod (or a Deployment) with `containers`. */
+export function admission(
+  containers: readonly ContainerSpec[],
+  kind: "Pod" | "Deployment" = "Pod",
+): AdmissionRequest {
+  const spec = { containers };
+  const object =
+    kind === "Pod"
+      ? { apiVersion: "v1", kind, metadata: { name: "web", namespace: "shop" }, spec }
+      : {
+          apiVersion: "apps/v1",
+          kind,
+          metadata: { name: "web", namespace: "shop" },
+          spec: { template: { metadata: {}, spec } },
+        };
+  return decodeAdmissionReview({
+    apiVersion: "admission.k8s.io/v1",
+    kind: "AdmissionReview",
+    request: {
+      uid: "705ab4f5-6393-11e8-b7cc-42010a800002",
+      kind: { group: kind === "Pod" ? "" : "apps", version: "v1", kind },
+      resource: {
+        group: kind === "Pod" ? "" : "apps",
+        version: "v1",
+        resource: `${kind.toLowerCase()}s`,
+      },
+      name: "web",
+      namespace: "shop",
+      operation: "CREATE",
+      userInfo: { username: "alice", groups: ["system:authenticated"] },
+      object,
+    },
+  });
+}
+
+export function evaluate(
+  w: World,
+  request: AdmissionRequest,
+  loaded: readonly VerifyImagesPolicy[],
+  options: EngineOptions = {},
+): Promise<AdmissionEvaluation> {
+  return evaluateAdmission(request, {
+    policies: loaded,
+    client: w.client,
+    trust: w.trust,
+    clock: w.clock,
+    cache: w.cache,
+    options,
+  });
+}
+
+/** `status message` of each result, for comparisons. */
+export function statuses(evaluation: AdmissionEvaluation): string[] {
+  return evaluation.results.map((r) => `${r.policy}/${r.rule} ${r.image} ${r.status}`);
+}
+
+export const image = (repo: string, tag = "v1"): string => `${HOST}/${repo}:${tag}`;
+export const REFS = [`${HOST}/*`];
+
+/**
+ * Moves the fake clock on in steps until `promise` settles (at most
+ * `limitMs` of fake time). Each step also lets a little real time pass, so
+ * work that does not follow the fake clock (WebCrypto) finishes as it would
+ * long before a real deadline.
+ */
+export async function runClock<T>(w: World, promise: Promise<T>, limitMs = 20_000): Promise<T> {
+  let done = false;
+  void promise.then(
+    () => {
+      done = true;
+    },
+    () => {
+      done = true;
+    },
+  );
+  for (let waited = 0; !done && waited < limitMs; waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    await w.clock.advance(100);
+  }
+  return promise;
+}

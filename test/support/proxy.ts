@@ -1,0 +1,192 @@
+import {
+  Agent,
+  createServer,
+  request as forward,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { criticalPathRtts, type LoggedRequest, requestStats } from "./proxy-log.ts";
+
+export { criticalPathRtts, type LoggedRequest, type RequestStats } from "./proxy-log.ts";
+
+/**
+ * A latency-injecting HTTP proxy in front of a harness registry: it plays a
+ * remote registry one round trip away, and records every request so tests
+ * and benchmarks can count what a client really asked for.
+ *
+ * Each request waits `latencyMs` (plus up to `jitterMs`) once, before it is
+ * forwarded; the body then streams both ways untouched. The target's origin
+ * is rewritten to the proxy's in `Location` (blob upload sessions) and
+ * `WWW-Authenticate` headers, so a client keeps talking to the proxy. A token
+ * realm on another origin (token mode) is left alone: token requests go
+ * straight to the token server and are neither delayed nor logged.
+ */
+
+export interface ProxyOptions {
+  /** "http://127.0.0.1:PORT" of the registry. */
+  target: string;
+  latencyMs?: number;
+  /** Extra delay drawn uniformly from [0, jitterMs] per request. */
+  jitterMs?: number;
+}
+
+export interface ProxyStats {
+  requests: number;
+  /** Distinct `METHOD path?query` keys. */
+  distinct: number;
+  duplicates: { key: string; count: number }[];
+}
+
+export interface Proxy {
+  /** "http://127.0.0.1:PORT" of the proxy. */
+  url: string;
+  /** "127.0.0.1:PORT", for image references. */
+  host: string;
+  /** Requests in the order they finished. */
+  readonly log: readonly LoggedRequest[];
+  /**
+   * Resolves once no request is in flight: a client may hold the last
+   * response before the proxy has logged it, so read the log after this.
+   */
+  settled(): Promise<void>;
+  stats(): ProxyStats;
+  /** The longest chain of requests each started after the previous ended; see proxy-log.ts. */
+  criticalPathRtts(): number;
+  /** Forgets the log; requests still in flight will land in the fresh one (await settled() first). */
+  reset(): void;
+  setLatency(latencyMs: number, jitterMs?: number): void;
+  /** Stops listening and closes every client and upstream socket. */
+  close(): Promise<void>;
+}
+
+const MAX_LATENCY_MS = 10_000;
+const UPSTREAM_TIMEOUT_MS = 30_000;
+// Hop-by-hop headers belong to one connection and are not forwarded.
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "upgrade",
+  "te",
+  "trailer",
+]);
+
+function checkedDelay(ms: number, what: string): number {
+  if (!Number.isFinite(ms) || ms < 0 || ms > MAX_LATENCY_MS) {
+    throw new Error(`proxy ${what} must be within 0..${MAX_LATENCY_MS} ms, got ${ms}`);
+  }
+  return ms;
+}
+
+function forwardedHeaders(
+  headers: IncomingMessage["headers"],
+  rewrite: (value: string) => string,
+): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    out[name] =
+      name === "location" || name === "www-authenticate"
+        ? Array.isArray(value)
+          ? value.map(rewrite)
+          : rewrite(value)
+        : value;
+  }
+  return out;
+}
+
+export async function startProxy(options: ProxyOptions): Promise<Proxy> {
+  const target = new URL(options.target);
+  if (target.protocol !== "http:") throw new Error(`proxy target must be http: ${options.target}`);
+  let latencyMs = checkedDelay(options.latencyMs ?? 25, "latency");
+  let jitterMs = checkedDelay(options.jitterMs ?? 0, "jitter");
+  let log: LoggedRequest[] = [];
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  let origin = "";
+  let inFlight = 0;
+  let whenSettled: (() => void)[] = [];
+  const toProxy = (value: string): string => value.split(target.origin).join(origin);
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const startedAt = performance.timeOrigin + performance.now();
+    const method = req.method ?? "GET";
+    const path = req.url ?? "/";
+    let status = 0;
+    inFlight++;
+    res.once("close", () => {
+      const endedAt = performance.timeOrigin + performance.now();
+      log.push({ method, path, status, startedAt, endedAt });
+      if (--inFlight > 0) return;
+      for (const resolve of whenSettled) resolve();
+      whenSettled = [];
+    });
+    await sleep(latencyMs + Math.random() * jitterMs);
+    const upstream = forward(
+      target,
+      {
+        agent,
+        method,
+        path,
+        headers: { ...forwardedHeaders(req.headers, (v) => v), host: target.host },
+        timeout: UPSTREAM_TIMEOUT_MS,
+      },
+      (answer) => {
+        status = answer.statusCode ?? 502;
+        res.writeHead(status, answer.statusMessage, forwardedHeaders(answer.headers, toProxy));
+        answer.pipe(res);
+      },
+    );
+    upstream.on("timeout", () => upstream.destroy(new Error("upstream timed out")));
+    upstream.on("error", (err) => {
+      if (res.headersSent) {
+        res.destroy(err);
+        return;
+      }
+      status = 502;
+      res.writeHead(502, { "content-type": "text/plain" }).end(`proxy: ${err.message}`);
+    });
+    req.pipe(upstream);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => res.destroy(err as Error));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
+  let closing: Promise<void> | undefined;
+
+  return {
+    url: origin,
+    host: `127.0.0.1:${port}`,
+    get log() {
+      return log;
+    },
+    settled: () =>
+      inFlight === 0 ? Promise.resolve() : new Promise((resolve) => whenSettled.push(resolve)),
+    stats: () => requestStats(log),
+    criticalPathRtts: () => criticalPathRtts(log),
+    reset() {
+      log = [];
+    },
+    setLatency(ms, jitter = 0) {
+      latencyMs = checkedDelay(ms, "latency");
+      jitterMs = checkedDelay(jitter, "jitter");
+    },
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        agent.destroy();
+      });
+      return closing;
+    },
+  };
+}

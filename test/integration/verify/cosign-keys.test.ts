@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { makeTempDir, removeTempDir } from "../../support/cleanup.ts";
 import type { PushedImage } from "../../support/context.ts";
+import { attestationLayer, type SignBytes, signatureLayer } from "../../support/cosign-layers.ts";
 import { pushImage } from "../../support/images.ts";
 import { RegistryClient as HarnessClient } from "../../support/registry-client.ts";
 import {
@@ -19,8 +20,6 @@ import {
   productionTrust,
   pushCosignManifest,
   registryFlags,
-  SIGNATURE_ANNOTATION,
-  simpleSigningPayload,
   verifyWithApi,
 } from "./support.ts";
 
@@ -30,15 +29,14 @@ const KINDS: KeyKind[] = ["ecdsa-p256", "ecdsa-p384", "ed25519", "rsa-pkcs1", "r
 const dir = makeTempDir("verify-cosign");
 afterAll(() => removeTempDir(dir));
 
+/** Signs with `key` through openssl, as the layers below expect. */
+const signer =
+  (key: OpensslKey): SignBytes =>
+  (data) =>
+    opensslSign(dir, key, data);
+const BUILDER = { builder: { id: "https://example.com/builder" } };
+
 /** A signature layer over `digest` by `key`, as `cosign sign --key` makes it (without the log). */
-async function signatureLayer(key: OpensslKey, reference: string, digest: string) {
-  const payload = simpleSigningPayload(reference, digest);
-  const signature = await opensslSign(dir, key, payload);
-  return {
-    content: payload,
-    annotations: { [SIGNATURE_ANNOTATION]: Buffer.from(signature).toString("base64") },
-  };
-}
 
 describe.each(["anonymous", "token"] as const)("cosign .sig signatures (%s registry)", (mode) => {
   const registry = registries[mode];
@@ -55,7 +53,7 @@ describe.each(["anonymous", "token"] as const)("cosign .sig signatures (%s regis
       key = await opensslKey(dir, kind, `${mode}-${kind}`);
       image = await pushImage(registry, `verify/cosign-${kind}`, "v1");
       const repository = `${registry.host}/${image.repository}`;
-      const layer = await signatureLayer(key, repository, image.digest);
+      const layer = await signatureLayer(signer(key), repository, image.digest);
       await pushCosignManifest(harness, image.repository, image.digest, "sig", [layer]);
     });
 
@@ -125,7 +123,7 @@ describe("cosign .sig signatures that must not verify", () => {
 
   it("exits 1 for a signature by another key", async () => {
     const image = await pushImage(registry, "verify/wrong-key", "v1");
-    const layer = await signatureLayer(other, image.reference, image.digest);
+    const layer = await signatureLayer(signer(other), image.reference, image.digest);
     await pushCosignManifest(harness, image.repository, image.digest, "sig", [layer]);
     const { code, verdict } = await verdictOf(["--key", key.publicPath, image.reference]);
     expect(code).toBe(1);
@@ -140,7 +138,7 @@ describe("cosign .sig signatures that must not verify", () => {
       pushImage(registry, "verify/moved-signature", "v2"),
     ]);
     // A genuine signature of v2, copied under v1's signature tag.
-    const layer = await signatureLayer(key, decoy.reference, decoy.digest);
+    const layer = await signatureLayer(signer(key), decoy.reference, decoy.digest);
     await pushCosignManifest(harness, image.repository, image.digest, "sig", [layer]);
     const { code, verdict } = await verdictOf(["--key", key.publicPath, image.reference]);
     expect(code).toBe(1);
@@ -149,7 +147,7 @@ describe("cosign .sig signatures that must not verify", () => {
 
   it("needs a transparency-log entry unless told to ignore the log", async () => {
     const image = await pushImage(registry, "verify/no-tlog", "v1");
-    const layer = await signatureLayer(key, image.reference, image.digest);
+    const layer = await signatureLayer(signer(key), image.reference, image.digest);
     await pushCosignManifest(harness, image.repository, image.digest, "sig", [layer]);
     const { code, stdout } = await verify(["--key", key.publicPath, image.reference]);
     expect(code).toBe(1);
@@ -158,7 +156,7 @@ describe("cosign .sig signatures that must not verify", () => {
 
   it("finds signatures kept in another repository with --signature-repository", async () => {
     const image = await pushImage(registry, "verify/elsewhere", "v1");
-    const layer = await signatureLayer(key, image.reference, image.digest);
+    const layer = await signatureLayer(signer(key), image.reference, image.digest);
     await pushCosignManifest(harness, "verify/signatures", image.digest, "sig", [layer]);
     const beside = await verdictOf(["--key", key.publicPath, image.reference]);
     expect(beside.verdict.error).toMatchObject({ code: "NO_SIGNATURES" });
@@ -174,8 +172,8 @@ describe("cosign .sig signatures that must not verify", () => {
   it("accepts any one good signature among several layers and keys", async () => {
     const image = await pushImage(registry, "verify/several", "v1");
     const layers = await Promise.all([
-      signatureLayer(other, image.reference, image.digest),
-      signatureLayer(key, image.reference, image.digest),
+      signatureLayer(signer(other), image.reference, image.digest),
+      signatureLayer(signer(key), image.reference, image.digest),
     ]);
     await pushCosignManifest(harness, image.repository, image.digest, "sig", layers);
     const third = await opensslKey(dir, "ed25519", "third");
@@ -195,9 +193,9 @@ describe("cosign .sig signatures that must not verify", () => {
     const decoy = await pushImage(registry, "verify/attested", "v2");
     const SLSA = "https://slsa.dev/provenance/v1";
     const layers = await Promise.all([
-      attestationLayer(key, image.digest, SLSA),
+      attestationLayer(signer(key), image.digest, SLSA, BUILDER),
       // A genuine attestation, but about another image.
-      attestationLayer(key, decoy.digest, "https://example.com/moved/v1"),
+      attestationLayer(signer(key), decoy.digest, "https://example.com/moved/v1", BUILDER),
     ]);
     await pushCosignManifest(harness, image.repository, image.digest, "att", layers);
     const { code, verdict } = await verdictOf([
@@ -246,23 +244,3 @@ describe("cosign .sig signatures that must not verify", () => {
  * in-toto statement about `subject`, signed over DSSE's pre-authentication
  * encoding, with the predicate type as an annotation.
  */
-async function attestationLayer(key: OpensslKey, subject: string, predicateType: string) {
-  const statement = JSON.stringify({
-    _type: "https://in-toto.io/Statement/v1",
-    subject: [{ name: "image", digest: { sha256: subject.replace("sha256:", "") } }],
-    predicateType,
-    predicate: { builder: { id: "https://example.com/builder" } },
-  });
-  const payloadType = "application/vnd.in-toto+json";
-  const pae = `DSSEv1 ${payloadType.length} ${payloadType} ${Buffer.byteLength(statement)} ${statement}`;
-  const sig = await opensslSign(dir, key, pae);
-  const envelope = {
-    payloadType,
-    payload: Buffer.from(statement).toString("base64"),
-    signatures: [{ keyid: "", sig: Buffer.from(sig).toString("base64") }],
-  };
-  return {
-    content: JSON.stringify(envelope),
-    annotations: { predicateType, [SIGNATURE_ANNOTATION]: "" },
-  };
-}

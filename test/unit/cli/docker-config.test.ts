@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { isImgverifyError } from "../../../src/errors.ts";
 import {
   defaultDockerConfigPath,
   loadDockerCredentials,

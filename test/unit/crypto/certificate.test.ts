@@ -8,7 +8,6 @@ import { nameValues } from "../../../src/crypto/name.ts";
 import { precertificateTbs } from "../../../src/crypto/precertificate.ts";
 import { parsePublicKeySpki } from "../../../src/crypto/public-key.ts";
 import { verifySignature } from "../../../src/crypto/verify-signature.ts";
-import { isImgverifyError } from "../../../src/errors.ts";
 import { thrownCode } from "../../support/errors.ts";
 import {
   bundleCertificates,

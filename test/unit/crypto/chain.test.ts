@@ -13,7 +13,6 @@ import {
 } from "../../../src/crypto/chain.ts";
 import { createSignatureEngine } from "../../../src/crypto/engine.ts";
 import { verifySignature } from "../../../src/crypto/verify-signature.ts";
-import { isImgverifyError } from "../../../src/errors.ts";
 import { rejectedCode } from "../../support/errors.ts";
 import {
   bundleCertificates,

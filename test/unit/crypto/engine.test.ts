@@ -8,7 +8,6 @@ import { describe, expect, test } from "vitest";
 import { createSignatureEngine, type SignatureEngine } from "../../../src/crypto/engine.ts";
 import { type PublicKey, parsePublicKeySpki } from "../../../src/crypto/public-key.ts";
 import { verifySignature } from "../../../src/crypto/verify-signature.ts";
-import { isImgverifyError } from "../../../src/errors.ts";
 import { rejectedCode } from "../../support/errors.ts";
 import { type KeySpec, p1363ToDer, testKey } from "./fixtures.ts";
 

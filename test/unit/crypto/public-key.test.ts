@@ -7,7 +7,6 @@ import { describe, expect, test } from "vitest";
 import { decodePem } from "../../../src/crypto/pem.ts";
 import { describePublicKey, parsePublicKeySpki } from "../../../src/crypto/public-key.ts";
 import { parsePublicKeyPem, parsePublicKeysPem } from "../../../src/crypto/public-key-pem.ts";
-import { isImgverifyError } from "../../../src/errors.ts";
 import { thrownCode } from "../../support/errors.ts";
 import { corporaPresent, corpusText, SIGSTORE_RS } from "./corpora.ts";
 import { type KeySpec, pem, testKey } from "./fixtures.ts";

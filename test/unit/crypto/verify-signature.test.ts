@@ -3,7 +3,6 @@ import type { PublicKey } from "../../../src/crypto/public-key.ts";
 import { parsePublicKeySpki } from "../../../src/crypto/public-key.ts";
 import { parsePublicKeyPem } from "../../../src/crypto/public-key-pem.ts";
 import { type VerifyOptions, verifySignature } from "../../../src/crypto/verify-signature.ts";
-import { isImgverifyError } from "../../../src/errors.ts";
 import { rejectedCode } from "../../support/errors.ts";
 import { corporaPresent, corpusBytes, corpusText, SIGSTORE_RS } from "./corpora.ts";
 import { fromBase64, type KeySpec, type TestHash, testKey } from "./fixtures.ts";

@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  isOciError,
-  type OciError,
-  parseDockerConfig,
-  parseReference,
-} from "../../../src/oci/index.ts";
+import { parseDockerConfig, parseReference } from "../../../src/oci/index.ts";
 import { TtlCache } from "../../../src/store/ttl-cache.ts";
 import { FakeRegistry } from "./fake-registry.ts";
 import { failure, HOST, harness, ORIGIN, pushImage } from "./setup.ts";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { nobleSha256 } from "../../../src/digest/noble.ts";
 import type { Sha256 } from "../../../src/digest/types.ts";
 import { ImgverifyError } from "../../../src/errors.ts";
-import { isOciError, OCI_MANIFEST, type OciError, parseReference } from "../../../src/oci/index.ts";
+import { OCI_MANIFEST, parseReference } from "../../../src/oci/index.ts";
 import { digestOf, encoder } from "./fake-registry.ts";
 import { failure, HOST, harness, ORIGIN, pushImage } from "./setup.ts";
 

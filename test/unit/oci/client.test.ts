@@ -3,10 +3,8 @@ import { silentLogger } from "../../../src/deps.ts";
 import { nobleSha256 } from "../../../src/digest/noble.ts";
 import {
   DOCKER_MANIFEST,
-  isOciError,
   OCI_INDEX,
   OCI_MANIFEST,
-  type OciError,
   parseReference,
   RegistryClient,
 } from "../../../src/oci/index.ts";

@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  type Descriptor,
-  fallbackTag,
-  isOciError,
-  OCI_INDEX,
-  OCI_MANIFEST,
-  type OciError,
-} from "../../../src/oci/index.ts";
+import { type Descriptor, fallbackTag, OCI_INDEX, OCI_MANIFEST } from "../../../src/oci/index.ts";
 import type { FakeRegistry } from "./fake-registry.ts";
 import { failure, HOST, harness, ORIGIN, pushImage } from "./setup.ts";
 

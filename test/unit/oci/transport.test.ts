@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  isOciError,
-  type OciError,
-  parseReference,
-  type RequestEvent,
-} from "../../../src/oci/index.ts";
+import { parseReference, type RequestEvent } from "../../../src/oci/index.ts";
 import { hang } from "./fake-net.ts";
 import { distributionError } from "./fake-registry.ts";
 import { failure, HOST, harness, ORIGIN, pushImage } from "./setup.ts";

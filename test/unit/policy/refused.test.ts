@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { issuePaths, KEYED_ENTRY, load, PEM, policyWith } from "./helpers.ts";
+import { issuePaths, KEYED_ENTRY, load, policyWith } from "./helpers.ts";
 
 const V = "spec.rules[0].verifyImages[0]";
 const E = `${V}.attestors[0].entries[0]`;

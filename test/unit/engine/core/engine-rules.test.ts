@@ -13,7 +13,6 @@ import {
   REFS,
   runClock,
   SLSA,
-  type World,
   world,
 } from "./world.ts";
 

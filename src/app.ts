@@ -6,7 +6,11 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Deps } from "./deps.ts";
 import type { Sha256, Sha256Impl } from "./digest/types.ts";
+import type { EngineContext } from "./engine/index.ts";
 import { isImgverifyError } from "./errors.ts";
+import { errorBody } from "./json-error.ts";
+import { AdmissionMetrics, METRICS_CONTENT_TYPE } from "./metrics.ts";
+import { addAdmissionRoutes } from "./webhook.ts";
 
 export interface AppDeps extends Omit<Deps, "sha256"> {
   /**
@@ -14,6 +18,10 @@ export interface AppDeps extends Omit<Deps, "sha256"> {
    * entries start listening at once and /readyz answers 503 until it settles.
    */
   sha256: Sha256 | PromiseLike<Sha256>;
+  /** Policies, registry client, trust material and cache: with them the app serves /validate and /mutate. */
+  engine?: EngineContext;
+  /** Counts admissions for GET /metrics; by default a fresh set over the engine's cache. */
+  metrics?: AdmissionMetrics;
 }
 
 /** Codes the app itself answers with; errors from deeper modules keep their own code. */
@@ -63,10 +71,6 @@ function trackDigestCore(source: AppDeps["sha256"], deps: AppDeps): () => Digest
   return () => current;
 }
 
-function errorBody(code: string, message: string): { error: { code: string; message: string } } {
-  return { error: { code, message } };
-}
-
 export function createApp(deps: AppDeps): Hono {
   const digestCore = trackDigestCore(deps.sha256, deps);
   const app = new Hono();
@@ -84,6 +88,15 @@ export function createApp(deps: AppDeps): Hono {
         return c.json({ status: "failed", ...errorBody(core.code, core.message) }, 503);
     }
   });
+
+  const { engine } = deps;
+  const metrics = deps.metrics ?? new AdmissionMetrics(() => engine?.cache?.stats);
+  app.get("/metrics", (c) =>
+    c.body(metrics.render(), 200, { "content-type": METRICS_CONTENT_TYPE }),
+  );
+  if (engine !== undefined) {
+    addAdmissionRoutes(app, { engine, clock: deps.clock, observer: metrics });
+  }
 
   app.notFound((c) =>
     c.json(errorBody("ROUTE_NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`), 404),

@@ -3,6 +3,7 @@
  * (verify, verify-bundle, apply, check-policy, certs) is a module exporting a
  * `defineCommand(...)` and one entry here.
  */
+import { applyCommand } from "./apply-command.ts";
 import { checkPolicyCommand } from "./check-policy-command.ts";
 import type { Command } from "./command.ts";
 import { digestCommand } from "./digest-command.ts";
@@ -17,5 +18,6 @@ export const commands: readonly Command[] = [
   serveCommand,
   verifyCommand,
   verifyBundleCommand,
+  applyCommand,
   checkPolicyCommand,
 ];

@@ -1,13 +1,19 @@
-import { systemClock } from "../deps.ts";
+import { type Logger, systemClock } from "../deps.ts";
+import type { Sha256 } from "../digest/types.ts";
+import type { EngineContext } from "../engine/index.ts";
 import { ImgverifyError } from "../errors.ts";
 import { type Command, defineCommand } from "./command.ts";
 import { parseDuration } from "./duration.ts";
 import { type CliErrorCode, EXIT_OK, usageError } from "./errors.ts";
+import type { GlobalOptions } from "./global-flags.ts";
 import { VERSION } from "./help.ts";
 import type { CliIo, FetchHandler, Listener, ListenOptions } from "./io.ts";
 import { jsonLineLogger, type LogLevel, logLevels } from "./logger.ts";
 import { writeJson } from "./output.ts";
+import { loadPolicyArgs } from "./policy-files.ts";
 import { readAll } from "./read-all.ts";
+import { cliRegistryClient } from "./registry-client.ts";
+import { trustedRootJson } from "./trusted-root.ts";
 
 const DEFAULT_HOST = "127.0.0.1";
 const DEFAULT_PORT = "8443";
@@ -88,16 +94,74 @@ async function closeWithin(listener: Listener, ms: number): Promise<boolean> {
   }
 }
 
+/**
+ * The engine over the policies under `policyArgs`, loaded before listening:
+ * an invalid policy stops the server from starting (PolicyLoadError, exit 2).
+ */
+async function loadEngine(
+  io: CliIo,
+  policyArgs: readonly string[],
+  trustedRoot: string | undefined,
+  global: GlobalOptions,
+  logger: Logger,
+  sha256: Promise<Sha256>,
+): Promise<EngineContext> {
+  const [{ VerificationCache }, { prepareTrustMaterial }] = await Promise.all([
+    import("../engine/index.ts"),
+    import("../engine/checks/index.ts"),
+  ]);
+  const [loaded, root, { client }] = await Promise.all([
+    loadPolicyArgs(io, policyArgs, "serve"),
+    trustedRootJson(io, trustedRoot),
+    cliRegistryClient(io, global, logger, sha256),
+  ]);
+  logger.info("policies loaded", {
+    policies: loaded.policies.map((p) => p.name),
+    skipped: loaded.skipped.length,
+  });
+  return {
+    policies: loaded.policies,
+    client,
+    trust: prepareTrustMaterial(root),
+    clock: systemClock,
+    cache: new VerificationCache({ clock: systemClock }),
+    options: { configMaps: loaded.configMaps },
+  };
+}
+
 export const serveCommand: Command = defineCommand({
   name: "serve",
   summary: "Run the admission webhook HTTP server.",
-  usage: "[--host HOST] [--port PORT] [--tls-cert FILE --tls-key FILE]",
+  usage: "[--policy FILE|DIR...] [--host HOST] [--port PORT] [--tls-cert FILE --tls-key FILE]",
   details: `
-Serves /healthz and /readyz (more endpoints come with verification) on HOST
-and PORT ($IMGVERIFY_PORT, default 8443). Plain HTTP unless a certificate and
-key are given. Prints where it listens and a curl line to try it; logs JSON
-lines on stderr; stops cleanly on SIGINT or SIGTERM.`,
+Serves the admission webhook on HOST and PORT ($IMGVERIFY_PORT, default 8443):
+POST /validate and POST /mutate take an AdmissionReview and answer it through
+the verifyImages policies loaded from each --policy FILE or DIR (.yaml, .yml
+and .json files; ConfigMaps beside them serve rule context); /mutate also
+pins verified digests with a JSON patch. Without --policy only the other
+routes are served. GET /healthz, GET /readyz (503 until the digest core is
+loaded) and GET /metrics (Prometheus text format) are always there.
+
+Policies are loaded before listening: a refused policy stops the server from
+starting, with every issue listed (exit 2). Registries are reached with the
+global --insecure-registry, --registry-config and --timeout flags; keyless
+and bundle checks trust --trusted-root (default: the production Sigstore root).
+
+Plain HTTP unless a certificate and key are given. Prints where it listens
+and a curl line to try it; logs JSON lines on stderr; stops cleanly on SIGINT
+or SIGTERM.`,
   flags: {
+    policy: {
+      type: "string",
+      multiple: true,
+      value: "FILE|DIR",
+      description: "Kyverno verifyImages policies to enforce (and their ConfigMaps). Repeatable.",
+    },
+    "trusted-root": {
+      type: "string",
+      value: "FILE",
+      description: "A Sigstore trusted_root.json (default: the production root built in).",
+    },
     host: {
       type: "string",
       value: "HOST",
@@ -136,6 +200,11 @@ lines on stderr; stops cleanly on SIGINT or SIGTERM.`,
         ? DEFAULT_SHUTDOWN_GRACE_MS
         : parseDuration(flags["shutdown-grace"], "--shutdown-grace", "serve");
     const tls = await loadTls(io, flags["tls-cert"], flags["tls-key"]);
+    const sha256 = io.loadSha256(undefined, logger);
+    const engine =
+      flags.policy.length === 0
+        ? undefined
+        : await loadEngine(io, flags.policy, flags["trusted-root"], global, logger, sha256);
     const stopSignal = io.shutdownSignal();
 
     // Loaded here, not at the top, so other commands start without the HTTP stack.
@@ -144,7 +213,8 @@ lines on stderr; stops cleanly on SIGINT or SIGTERM.`,
       fetch: io.fetch({ timeoutMs: global.timeoutMs }),
       clock: systemClock,
       logger,
-      sha256: io.loadSha256(undefined, logger),
+      sha256,
+      ...(engine !== undefined && { engine }),
     });
     const listener = await listen(io, app.fetch, { host, port, ...(tls && { tls }) });
 

@@ -15,7 +15,8 @@ import { EXIT_OK, type ExitCode, usageError } from "./errors.ts";
 import type { CliIo } from "./io.ts";
 import { terminalLogger } from "./logger.ts";
 import { writeJson } from "./output.ts";
-import { bundleIo } from "./verify-bundle-command.ts";
+import { cliRegistryClient } from "./registry-client.ts";
+import { readText, trustedRootJson } from "./trusted-root.ts";
 
 const EXIT_NOT_VERIFIED: ExitCode = 1;
 
@@ -99,10 +100,6 @@ const flags = {
 
 type Flags = FlagValues<typeof flags>;
 
-async function readText(io: CliIo, path: string): Promise<string> {
-  return new TextDecoder().decode(await bundleIo(io).readFile(path));
-}
-
 /** `text` as a regular expression matching exactly it. */
 function exactly(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
@@ -156,20 +153,6 @@ async function signerPolicy(io: CliIo, f: Flags): Promise<SignerPolicy> {
   const subjectRegExp = identityPattern(f, "certificate-identity");
   const issuerRegExp = identityPattern(f, "certificate-oidc-issuer");
   return { kind: "keyless", identity: { subjectRegExp, issuerRegExp } };
-}
-
-/** The trusted root JSON: the file given, else the production root built into @sigstore/tuf. */
-async function trustedRootJson(io: CliIo, path: string | undefined): Promise<unknown> {
-  const { trustRootError } = await import("../verify/trust/errors.ts");
-  if (path === undefined) {
-    const { trustedRootFromTufSeeds } = await import("../verify/trust/tuf-seeds.ts");
-    return trustedRootFromTufSeeds(await bundleIo(io).readTufSeeds());
-  }
-  try {
-    return JSON.parse(await readText(io, path));
-  } catch (err) {
-    throw trustRootError(`${path} is not JSON`, err);
-  }
 }
 
 function parseFormat(value: string | undefined): SignatureFormat[] | undefined {
@@ -270,23 +253,19 @@ network, timeout).`,
       throw usageError("--signature only adds to --attestation-type", "verify");
     }
     const formats = parseFormat(f.type);
-    const [
-      { RegistryClient, parseReference },
-      { SingleFlight },
-      { prepareTrustMaterial, verifyImage },
-    ] = await Promise.all([
-      import("../oci/index.ts"),
-      import("../store/single-flight.ts"),
-      import("../engine/checks/index.ts"),
-    ]);
+    const [{ parseReference }, { SingleFlight }, { prepareTrustMaterial, verifyImage }] =
+      await Promise.all([
+        import("../oci/index.ts"),
+        import("../store/single-flight.ts"),
+        import("../engine/checks/index.ts"),
+      ]);
     const ref = parseReference(input);
     const logger = terminalLogger(io.stderr);
-    const [signer, root, signatureRepository, credentials, sha256] = await Promise.all([
+    const [signer, root, signatureRepository, { client }] = await Promise.all([
       signerPolicy(io, f),
       trustedRootJson(io, f["trusted-root"]),
       parseRepository(f["signature-repository"]),
-      io.loadRegistryCredentials(global.registryConfig),
-      io.loadSha256(undefined, logger),
+      cliRegistryClient(io, global, logger),
     ]);
     const policy: TrustPolicy = {
       signer,
@@ -294,17 +273,6 @@ network, timeout).`,
       requireTlog: !f["insecure-ignore-tlog"],
       requireSct: !f["insecure-ignore-sct"],
     };
-    const client = new RegistryClient({
-      deps: {
-        fetch: io.fetch({ timeoutMs: global.timeoutMs }),
-        clock: systemClock,
-        logger,
-        sha256,
-      },
-      credentials,
-      insecureRegistries: global.insecureRegistries,
-      timeoutMs: global.timeoutMs,
-    });
     const ctx = {
       client: client.withStore(new SingleFlight<string, unknown>()),
       now: systemClock.now,

@@ -1,6 +1,18 @@
 import { describe, expect, it } from "vitest";
-import type { FetchHandler, ListenOptions } from "../../../src/cli/io.ts";
+import type { CliIo, FetchHandler, ListenOptions } from "../../../src/cli/io.ts";
 import { runCli } from "../../../src/cli/main.ts";
+import {
+  EMPTY_ROOT,
+  freshKey,
+  image,
+  keyEntry,
+  policyDoc,
+  pushSigned,
+  REFS,
+  REVIEW_UID,
+  reviewJson,
+  world,
+} from "../engine/core/world.ts";
 import { fakeIo } from "./fake-io.ts";
 
 /**
@@ -11,6 +23,7 @@ function harness(
   env: Record<string, string> = {},
   files: Record<string, string> = {},
   stuck = false,
+  extra: Partial<CliIo> = {},
 ) {
   let stop!: (signal: string) => void;
   let listening!: (value: { handler: FetchHandler; options: ListenOptions }) => void;
@@ -19,6 +32,7 @@ function harness(
   });
   const closed: string[] = [];
   const io = fakeIo(files, {
+    ...extra,
     env: (name) => env[name],
     listen: async (handler, options) => {
       listening({ handler, options });
@@ -153,5 +167,52 @@ describe("imgverify serve", () => {
         message: "cannot listen on 127.0.0.1:8443: listen EADDRINUSE: address already in use",
       },
     });
+  });
+
+  it("loads --policy before listening and answers /validate and /mutate through it", async () => {
+    const w = world();
+    const key = await freshKey();
+    const digest = await pushSigned(w.registry, "app", "v1", [key]);
+    const policy = policyDoc({
+      name: "sigs",
+      entries: [{ imageReferences: REFS, attestors: [{ entries: [keyEntry(key)] }] }],
+    });
+    const files = {
+      "policies/sigs.json": JSON.stringify(policy),
+      "root.json": JSON.stringify(EMPTY_ROOT),
+    };
+    const h = harness({}, files, false, { fetch: () => w.net.fetch });
+    const exit = runCli(
+      ["serve", "--policy", "policies", "--trusted-root", "root.json", "--port", "0"],
+      h.io,
+    );
+    const { handler } = await h.started;
+    const res = await handler(
+      new Request("http://127.0.0.1:40123/mutate", {
+        method: "POST",
+        body: JSON.stringify(reviewJson([{ name: "c", image: image("app") }])),
+      }),
+    );
+    const { response } = await res.json();
+    expect(response).toMatchObject({ uid: REVIEW_UID, allowed: true, patchType: "JSONPatch" });
+    expect(atob(response.patch)).toContain(`${image("app")}@${digest}`);
+    expect(res.headers.get("server-timing")).toMatch(/registry;desc="requests=\d+/);
+    const metrics = await (await handler(new Request("http://127.0.0.1:40123/metrics"))).text();
+    expect(metrics).toContain('imgverify_admissions_total{route="mutate",verdict="allowed"} 1');
+    h.stop("SIGINT");
+    expect(await exit).toBe(0);
+    expect(h.io.err).toContain('"message":"policies loaded"');
+  });
+
+  it("refuses to start on an invalid policy, listing its issues", async () => {
+    const bad = policyDoc({ entries: [{ imageReferences: 7 }] });
+    const h = harness(
+      {},
+      { "p.json": JSON.stringify(bad), "root.json": JSON.stringify(EMPTY_ROOT) },
+    );
+    const code = await runCli(["serve", "--policy", "p.json", "--trusted-root", "root.json"], h.io);
+    expect(code).toBe(2);
+    expect(h.io.err).toMatch(/p\.json.*imageReferences/s);
+    expect(h.io.out).toBe("");
   });
 });

@@ -27,7 +27,7 @@ const IN_TOTO = "application/vnd.in-toto+json";
 export const SLSA = "https://slsa.dev/provenance/v1";
 
 /** A trusted root with nothing in it: key-signed evidence without a log needs no more. */
-const EMPTY_ROOT = {
+export const EMPTY_ROOT = {
   mediaType: "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
   tlogs: [],
   certificateAuthorities: [],
@@ -167,11 +167,11 @@ export interface ContainerSpec {
   image: string;
 }
 
-/** A CREATE request for a Pod (or a Deployment) with `containers`. */
-export function admission(
+/** The AdmissionReview JSON of a CREATE for a Pod (or a Deployment) with `containers`. */
+export function reviewJson(
   containers: readonly ContainerSpec[],
   kind: "Pod" | "Deployment" = "Pod",
-): AdmissionRequest {
+): Record<string, unknown> {
   const spec = { containers };
   const object =
     kind === "Pod"
@@ -182,11 +182,11 @@ export function admission(
           metadata: { name: "web", namespace: "shop" },
           spec: { template: { metadata: {}, spec } },
         };
-  return decodeAdmissionReview({
+  return {
     apiVersion: "admission.k8s.io/v1",
     kind: "AdmissionReview",
     request: {
-      uid: "705ab4f5-6393-11e8-b7cc-42010a800002",
+      uid: REVIEW_UID,
       kind: { group: kind === "Pod" ? "" : "apps", version: "v1", kind },
       resource: {
         group: kind === "Pod" ? "" : "apps",
@@ -199,7 +199,17 @@ export function admission(
       userInfo: { username: "alice", groups: ["system:authenticated"] },
       object,
     },
-  });
+  };
+}
+
+export const REVIEW_UID = "705ab4f5-6393-11e8-b7cc-42010a800002";
+
+/** The decoded request of `reviewJson(containers, kind)`. */
+export function admission(
+  containers: readonly ContainerSpec[],
+  kind: "Pod" | "Deployment" = "Pod",
+): AdmissionRequest {
+  return decodeAdmissionReview(reviewJson(containers, kind));
 }
 
 export function evaluate(

@@ -1,0 +1,21 @@
+/** Key, certificate and trusted-root files the verifying commands (verify, apply, serve) read. */
+import type { CliIo } from "./io.ts";
+import { bundleIo } from "./verify-bundle-command.ts";
+
+export async function readText(io: CliIo, path: string): Promise<string> {
+  return new TextDecoder().decode(await bundleIo(io).readFile(path));
+}
+
+/** The trusted root JSON: the file given, else the production root built into @sigstore/tuf. */
+export async function trustedRootJson(io: CliIo, path: string | undefined): Promise<unknown> {
+  const { trustRootError } = await import("../verify/trust/errors.ts");
+  if (path === undefined) {
+    const { trustedRootFromTufSeeds } = await import("../verify/trust/tuf-seeds.ts");
+    return trustedRootFromTufSeeds(await bundleIo(io).readTufSeeds());
+  }
+  try {
+    return JSON.parse(await readText(io, path));
+  } catch (err) {
+    throw trustRootError(`${path} is not JSON`, err);
+  }
+}

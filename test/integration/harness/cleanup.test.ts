@@ -41,12 +41,13 @@ function firstLine(child: ChildProcess): Promise<{ pid: number; dir: string }> {
 describe("harness cleanup when a test process dies without stop()", () => {
   it.each(["exit", "hang"])("removes the registry and its temp dir (%s)", async (how) => {
     const child = spawn(process.execPath, ["--import", tsxLoader, childScript, how], {
-      stdio: ["ignore", "pipe", "inherit"],
+      stdio: ["pipe", "pipe", "inherit"],
     });
     const { pid, dir } = await firstLine(child);
     expect(isAlive(pid)).toBe(true);
     expect(existsSync(dir)).toBe(true);
     if (how === "hang") child.kill("SIGKILL");
+    else child.stdin?.write("die\n");
     expect(await eventually(() => !isAlive(pid) && !existsSync(dir), 10_000)).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import { startRegistry } from "../../support/registry.ts";
 
 const registry = await startRegistry({ mode: "anonymous" });
 process.stdout.write(`${JSON.stringify({ pid: registry.pid, dir: dirname(registry.logFile) })}\n`);
-if (process.argv[2] === "exit") process.exit(3);
+// "exit": die once the parent has seen the registry alive (a line on stdin);
 // "hang": stay alive until the parent kills this process with SIGKILL.
+if (process.argv[2] === "exit") process.stdin.once("data", () => process.exit(3));
 setInterval(() => {}, 60_000);

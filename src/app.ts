@@ -10,6 +10,7 @@ import type { EngineContext } from "./engine/index.ts";
 import { isImgverifyError } from "./errors.ts";
 import { errorBody } from "./json-error.ts";
 import { AdmissionMetrics, METRICS_CONTENT_TYPE } from "./metrics.ts";
+import { addVerifyRoute } from "./verify-api.ts";
 import { addAdmissionRoutes } from "./webhook.ts";
 
 export interface AppDeps extends Omit<Deps, "sha256"> {
@@ -18,7 +19,7 @@ export interface AppDeps extends Omit<Deps, "sha256"> {
    * entries start listening at once and /readyz answers 503 until it settles.
    */
   sha256: Sha256 | PromiseLike<Sha256>;
-  /** Policies, registry client, trust material and cache: with them the app serves /validate and /mutate. */
+  /** Policies, registry client, trust material and cache: with them the app serves /validate, /mutate and /verify. */
   engine?: EngineContext;
   /** Counts admissions for GET /metrics; by default a fresh set over the engine's cache. */
   metrics?: AdmissionMetrics;
@@ -96,6 +97,7 @@ export function createApp(deps: AppDeps): Hono {
   );
   if (engine !== undefined) {
     addAdmissionRoutes(app, { engine, clock: deps.clock, observer: metrics });
+    addVerifyRoute(app, engine);
   }
 
   app.notFound((c) =>

@@ -1,4 +1,4 @@
-import { type Logger, systemClock } from "../deps.ts";
+import { type Fetch, type Logger, systemClock } from "../deps.ts";
 import type { Sha256 } from "../digest/types.ts";
 import type { EngineContext } from "../engine/index.ts";
 import { ImgverifyError } from "../errors.ts";
@@ -129,6 +129,44 @@ async function loadEngine(
   };
 }
 
+/** The demo engine when no --policy is given (see src/demo/). */
+async function demoEngine(
+  fetch: Fetch,
+  logger: Logger,
+  sha256: Promise<Sha256>,
+): Promise<EngineContext> {
+  const { createDemo } = await import("../demo/index.ts");
+  const { engine } = await createDemo({ fetch, clock: systemClock, logger, sha256: await sha256 });
+  logger.info("demo mode: no --policy given", { policies: engine.policies.map((p) => p.name) });
+  return engine;
+}
+
+interface DemoCommands {
+  admit: string;
+  deny: string;
+}
+
+/** curl lines posting the example AdmissionReviews, run from the repository root. */
+function demoCommands(curlBase: string, url: string): DemoCommands {
+  const post = (file: string, route: string): string =>
+    `${curlBase}-s -X POST -H 'Content-Type: application/json' --data @examples/${file} ${url}/${route}`;
+  return { admit: post("admit.json", "mutate"), deny: post("deny.json", "mutate") };
+}
+
+function demoText({ admit, deny }: DemoCommands): string {
+  return [
+    "",
+    "DEMO: no --policy was given, so a demo ClusterPolicy checks images in an in-process",
+    "registry (demo.imgverify.local) signed with a key made at startup. To enforce your own",
+    "Kyverno policies instead: serve --policy DIR",
+    "From the repository root, a signed image is admitted (with the digest-pinning patch):",
+    admit,
+    "and an unsigned image is denied:",
+    deny,
+    "",
+  ].join("\n");
+}
+
 export const serveCommand: Command = defineCommand({
   name: "serve",
   summary: "Run the admission webhook HTTP server.",
@@ -138,8 +176,12 @@ Serves the admission webhook on HOST and PORT ($IMGVERIFY_PORT, default 8443):
 POST /validate and POST /mutate take an AdmissionReview and answer it through
 the verifyImages policies loaded from each --policy FILE or DIR (.yaml, .yml
 and .json files; ConfigMaps beside them serve rule context); /mutate also
-pins verified digests with a JSON patch. Without --policy only the other
-routes are served. GET /healthz, GET /readyz (503 until the digest core is
+pins verified digests with a JSON patch. POST /verify answers JSON for
+{"images": [...], "policy": NAME} or an inline verifyImages entry
+({"images": [...], "attestors": [...], "attestations": [...]}).
+Without --policy a demo starts: a
+demo ClusterPolicy over an in-process registry (demo.imgverify.local) with a
+signed and an unsigned image, and curl lines posting examples/*.json. GET /healthz, GET /readyz (503 until the digest core is
 loaded) and GET /metrics (Prometheus text format) are always there.
 
 Policies are loaded before listening: a refused policy stops the server from
@@ -201,28 +243,34 @@ or SIGTERM.`,
         : parseDuration(flags["shutdown-grace"], "--shutdown-grace", "serve");
     const tls = await loadTls(io, flags["tls-cert"], flags["tls-key"]);
     const sha256 = io.loadSha256(undefined, logger);
-    const engine =
-      flags.policy.length === 0
-        ? undefined
-        : await loadEngine(io, flags.policy, flags["trusted-root"], global, logger, sha256);
+    const fetch = io.fetch({ timeoutMs: global.timeoutMs });
+    const demo = flags.policy.length === 0;
+    const engine = demo
+      ? await demoEngine(fetch, logger, sha256)
+      : await loadEngine(io, flags.policy, flags["trusted-root"], global, logger, sha256);
     const stopSignal = io.shutdownSignal();
 
     // Loaded here, not at the top, so other commands start without the HTTP stack.
     const { createApp } = await import("../app.ts");
-    const app = createApp({
-      fetch: io.fetch({ timeoutMs: global.timeoutMs }),
-      clock: systemClock,
-      logger,
-      sha256,
-      ...(engine !== undefined && { engine }),
-    });
+    const app = createApp({ fetch, clock: systemClock, logger, sha256, engine });
     const listener = await listen(io, app.fetch, { host, port, ...(tls && { tls }) });
 
     const url = `${tls ? "https" : "http"}://${connectHost(host)}:${listener.port}`;
     const cacert = flags["tls-cert"];
-    const curl = `curl ${cacert ? `--cacert ${shellWord(cacert)} ` : ""}${url}/healthz`;
-    if (global.json) writeJson(io, { url, healthz: `${url}/healthz`, curl });
-    else io.stdout(`imgverify ${VERSION} listening on ${url}\nTry: ${curl}\n`);
+    const curlBase = `curl ${cacert ? `--cacert ${shellWord(cacert)} ` : ""}`;
+    const curl = `${curlBase}${url}/healthz`;
+    const demoCurls = demo ? demoCommands(curlBase, url) : undefined;
+    if (global.json)
+      writeJson(io, {
+        url,
+        healthz: `${url}/healthz`,
+        curl,
+        ...(demoCurls && { demo: demoCurls }),
+      });
+    else {
+      io.stdout(`imgverify ${VERSION} listening on ${url}\nTry: ${curl}\n`);
+      if (demoCurls) io.stdout(demoText(demoCurls));
+    }
     logger.info("listening", { url });
 
     logger.info("shutting down", { signal: await stopSignal });

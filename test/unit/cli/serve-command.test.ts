@@ -67,18 +67,27 @@ describe("imgverify serve", () => {
     h.stop("SIGTERM");
     expect(await exit).toBe(0);
     expect(h.closed).toEqual(["closed"]);
-    expect(h.io.out).toMatch(
-      /^imgverify \S+ listening on http:\/\/127\.0\.0\.1:8443\nTry: curl http:\/\/127\.0\.0\.1:8443\/healthz\n$/,
-    );
+    const lines = h.io.out.split("\n");
+    expect(lines.slice(0, 2)).toEqual([
+      expect.stringMatching(/^imgverify \S+ listening on http:\/\/127\.0\.0\.1:8443$/),
+      "Try: curl http://127.0.0.1:8443/healthz",
+    ]);
+    // Without --policy it is the demo: it says so, how to serve real policies, and what to curl.
+    expect(h.io.out).toContain("DEMO: no --policy was given");
+    expect(h.io.out).toContain("serve --policy DIR");
+    const post = "curl -s -X POST -H 'Content-Type: application/json' --data";
+    expect(lines).toContain(`${post} @examples/admit.json http://127.0.0.1:8443/mutate`);
+    expect(lines).toContain(`${post} @examples/deny.json http://127.0.0.1:8443/mutate`);
     const logs = h.io.err
       .trim()
       .split("\n")
       .map((line) => JSON.parse(line));
     expect(logs.map((l) => [l.level, l.message])).toEqual([
+      ["info", "demo mode: no --policy given"],
       ["info", "listening"],
       ["info", "shutting down"],
     ]);
-    expect(logs[1].signal).toBe("SIGTERM");
+    expect(logs[2].signal).toBe("SIGTERM");
   });
 
   it("takes the port from IMGVERIFY_PORT, and --port and --host over it", async () => {
@@ -97,6 +106,10 @@ describe("imgverify serve", () => {
       url: "http://[::1]:40123",
       healthz: "http://[::1]:40123/healthz",
       curl: "curl http://[::1]:40123/healthz",
+      demo: {
+        admit: expect.stringContaining("@examples/admit.json http://[::1]:40123/mutate"),
+        deny: expect.stringContaining("@examples/deny.json http://[::1]:40123/mutate"),
+      },
     });
   });
 

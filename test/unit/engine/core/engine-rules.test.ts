@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { StaticConfigMapSource } from "../../../../src/policy/index.ts";
+import { StaticConfigMapSource, type VerifyImagesPolicy } from "../../../../src/policy/index.ts";
 import { hang } from "../../oci/fake-net.ts";
 import { ORIGIN } from "../../oci/setup.ts";
 import {
@@ -22,6 +22,21 @@ const signedBy = (...keys: Key[]) => ({
   attestors: [{ entries: keys.map(keyEntry) }],
 });
 const pod = () => admission([{ name: "c", image: image("app") }]);
+
+/** `policy` with its first rule reading the ConfigMap kyverno/keys as context `keys`. */
+function withKeysConfigMap(policy: VerifyImagesPolicy | undefined): VerifyImagesPolicy {
+  const [rule] = policy?.rules ?? [];
+  if (policy === undefined || rule === undefined) throw new Error("no rule");
+  const context = [
+    {
+      type: "configMap" as const,
+      name: "keys",
+      path: "spec.rules[0].context[0]",
+      configMap: { name: "keys", namespace: "kyverno" },
+    },
+  ];
+  return { ...policy, rules: [{ ...rule, context }] };
+}
 
 describe("evaluateAdmission: rule features", () => {
   it("refuses an image when validate.deny holds over a named attestation's predicate", async () => {
@@ -95,24 +110,7 @@ describe("evaluateAdmission: rule features", () => {
       rules: [{ name: "r", entries: [entry] }],
     });
     const [policy] = loaded;
-    const [rule] = policy?.rules ?? [];
-    if (policy === undefined || rule === undefined) throw new Error("no rule");
-    const withContext = {
-      ...policy,
-      rules: [
-        {
-          ...rule,
-          context: [
-            {
-              type: "configMap" as const,
-              name: "keys",
-              path: "spec.rules[0].context[0]",
-              configMap: { name: "keys", namespace: "kyverno" },
-            },
-          ],
-        },
-      ],
-    };
+    const withContext = withKeysConfigMap(policy);
     const missing = await evaluate(w, pod(), [withContext]);
     expect(missing.results[0]).toMatchObject({ status: "error", code: "CONTEXT_UNRESOLVED" });
     expect(missing.allowed).toBe(false);
@@ -130,24 +128,7 @@ describe("evaluateAdmission: rule features", () => {
       timeoutSeconds: 2,
       rules: [{ name: "r", entries: [signedBy(key)] }],
     });
-    const [rule] = policy?.rules ?? [];
-    if (policy === undefined || rule === undefined) throw new Error("no rule");
-    const withContext = {
-      ...policy,
-      rules: [
-        {
-          ...rule,
-          context: [
-            {
-              type: "configMap" as const,
-              name: "keys",
-              path: "spec.rules[0].context[0]",
-              configMap: { name: "keys", namespace: "kyverno" },
-            },
-          ],
-        },
-      ],
-    };
+    const withContext = withKeysConfigMap(policy);
     const never = { get: () => new Promise<undefined>(() => {}) };
     const result = await runClock(w, evaluate(w, pod(), [withContext], { configMaps: never }));
     expect(result.results[0]).toMatchObject({ status: "error", code: "DEADLINE_EXCEEDED" });

@@ -1,4 +1,9 @@
-import { spawn } from "node:child_process";
+import {
+  type ChildProcessByStdio,
+  type ChildProcessWithoutNullStreams,
+  spawn,
+} from "node:child_process";
+import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 
 /** The CLI as people run it: `node bin/imgverify.js`. */
@@ -41,4 +46,32 @@ export function runImgverify(args: readonly string[], options: CliOptions): Prom
     child.on("close", (code) => done({ code, stdout, stderr }));
     child.stdin.end(options.input ?? "");
   });
+}
+
+/**
+ * The URL a `serve` child prints on its "listening on" line; rejects after
+ * `timeoutMs` with what `stderr()` holds by then. `stdout()` reads all the
+ * child has printed so far.
+ */
+export function listeningUrl(
+  child: ChildProcessWithoutNullStreams | ChildProcessByStdio<null, Readable, Readable>,
+  timeoutMs: number,
+  stderr: () => string,
+): { url: Promise<string>; stdout: () => string } {
+  let stdout = "";
+  const url = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no "listening" line in ${timeoutMs} ms: ${stderr()}`)),
+      timeoutMs,
+    );
+    child.stdout.setEncoding("utf8").on("data", (text: string) => {
+      stdout += text;
+      const found = /listening on (http:\/\/\S+)\n/.exec(stdout)?.[1];
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    });
+  });
+  return { url, stdout: () => stdout };
 }

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { guardProcess, makeTempDir, removeTempDir } from "../../support/cleanup.ts";
-import { type CliResult, IMGVERIFY_BIN, runImgverify } from "../../support/cli.ts";
+import { type CliResult, IMGVERIFY_BIN, listeningUrl, runImgverify } from "../../support/cli.ts";
 import { seedSignedImages } from "../../support/seed-signed.ts";
 import { EMPTY_ROOT, policyDoc, reviewJson } from "../../unit/engine/core/world.ts";
 
@@ -67,21 +67,7 @@ describe("serve --policy", () => {
       stderr += text;
     });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let stdout = "";
-        const timer = setTimeout(
-          () => reject(new Error(`no "listening" line in ${READY_TIMEOUT_MS} ms: ${stderr}`)),
-          READY_TIMEOUT_MS,
-        );
-        child.stdout.setEncoding("utf8").on("data", (text: string) => {
-          stdout += text;
-          const found = /listening on (http:\/\/\S+)\n/.exec(stdout)?.[1];
-          if (found) {
-            clearTimeout(timer);
-            resolve(found);
-          }
-        });
-      });
+      const url = await listeningUrl(child, READY_TIMEOUT_MS, () => stderr).url;
       const admit = async (route: string, image: string) => {
         const res = await fetch(`${url}/${route}`, {
           method: "POST",

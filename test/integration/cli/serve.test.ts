@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { guardProcess, makeTempDir, removeTempDir } from "../../support/cleanup.ts";
+import { listeningUrl } from "../../support/cli.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const bin = (name: string) => `${root}node_modules/.bin/${name}`;
@@ -53,27 +54,15 @@ describe.each(Object.entries(entries))("serve on %s", (_runtime, [command, ...ar
       stdio: ["ignore", "pipe", "pipe"],
     });
     const guarded = guardProcess(child, dir);
-    let stdout = "";
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (text: string) => {
       stderr += text;
     });
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`no "listening" line in ${READY_TIMEOUT_MS} ms: ${stderr}`)),
-          READY_TIMEOUT_MS,
-        );
-        child.stdout.setEncoding("utf8").on("data", (text: string) => {
-          stdout += text;
-          const found = /listening on (http:\/\/\S+)\n/.exec(stdout)?.[1];
-          if (found) {
-            clearTimeout(timer);
-            resolve(found);
-          }
-        });
-      });
+      const listening = listeningUrl(child, READY_TIMEOUT_MS, () => stderr);
+      const url = await listening.url;
+      const stdout = listening.stdout();
       expect(stdout).toContain(`Try: curl ${url}/healthz`);
       expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: "ok" });
       expect(await readiness(url)).toEqual({ status: "ready", sha256: "wasm" });

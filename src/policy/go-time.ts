@@ -4,6 +4,8 @@
  * nanoseconds as bigint so that years of difference stay exact.
  */
 
+import { utcTime } from "../time/calendar.ts";
+
 const NANOS: Readonly<Record<string, bigint>> = {
   ns: 1n,
   us: 1_000n,
@@ -75,22 +77,9 @@ export function parseRfc3339(text: string): bigint | undefined {
   const m = RFC3339.exec(text);
   if (m === null) return undefined;
   const [, y, mo, d, h, mi, s, frac = "", , sign, oh = "0", om = "0"] = m;
-  const fields = [y, mo, d, h, mi, s].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const [year, month, day, hour, minute, second] = fields;
-  const check = new Date(0);
-  check.setUTCFullYear(year, month - 1, day);
-  check.setUTCHours(hour, minute, second, 0);
-  const ms = check.getTime();
-  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23)
-    return undefined;
-  if (minute > 59 || second > 59 || Number(oh) > 23 || Number(om) > 59) return undefined;
+  const time = utcTime([y, mo, d, h, mi, s].map(Number));
+  if (time === undefined || Number(oh) > 23 || Number(om) > 59) return undefined;
+  const ms = time.getTime();
   const offsetMinutes = (Number(oh) * 60 + Number(om)) * (sign === "-" ? -1 : 1);
   const nanos = BigInt(ms - offsetMinutes * 60_000) * 1_000_000n;
   return nanos + BigInt(frac.padEnd(9, "0") || "0");

@@ -4,9 +4,10 @@
  * `signature`. The signature is over ASCII(protected || "." || payload), the
  * two base64url strings exactly as they appear in the envelope.
  */
+
+import { utcTime } from "../../time/calendar.ts";
 import { algorithmFromJws } from "./algorithms.ts";
 import { decodeBase64, decodeBase64Url } from "./base64.ts";
-import { utcTime } from "./calendar.ts";
 import { certificateList, type NotaryEnvelope } from "./envelope.ts";
 import { notaryError } from "./errors.ts";
 import {

@@ -3,8 +3,8 @@
  * was given (the message imprint), the time, and how accurate that time is.
  */
 import type { HashName } from "../../crypto/index.ts";
+import { utcTime } from "../../time/calendar.ts";
 import { Asn1Reader, type DerElement, TAG } from "./asn1.ts";
-import { utcTime } from "./calendar.ts";
 
 export interface TstInfo {
   readonly imprintHash: HashName;

@@ -6,10 +6,11 @@ import { escapePointerToken } from "./json-pointer.ts";
  * Kyverno's record of verified images on the admitted object
  * (pkg/engine/api/imageverifymetadata.go): `kyverno.io/verify-images` maps
  * each image to pass, fail or skip; `kyverno.io/verify-images-scoped` keeps
- * the same per `namespace/policy` and rule. Both are JSON in Go's encoding
- * (sorted keys, `<>&` escaped). New results are merged over the values the
- * object carries; the requester can write those, so they are a record, never
- * evidence for a verdict.
+ * the same per `namespace/policy` and rule (a ClusterPolicy's namespace is
+ * "", so its key is `/name`). Both are JSON in Go's encoding (sorted keys,
+ * `<>&` escaped). Like Kyverno, an admission's results replace whatever the
+ * object carried: the requester can write those values, so they must never
+ * survive as if verified.
  */
 export const VERIFY_IMAGES_ANNOTATION = "kyverno.io/verify-images";
 export const VERIFY_IMAGES_SCOPED_ANNOTATION = "kyverno.io/verify-images-scoped";
@@ -22,7 +23,7 @@ export interface ImageVerificationRecord {
   readonly image: string;
   readonly status: ImageVerificationStatus;
   /** The rule that decided it; recorded in the scoped annotation. Namespace "" for a ClusterPolicy. */
-  readonly scope?: { readonly namespace: string; readonly policy: string; readonly rule: string };
+  readonly scope: { readonly namespace: string; readonly policy: string; readonly rule: string };
 }
 
 type StatusMap = Record<string, ImageVerificationStatus>;
@@ -49,27 +50,20 @@ export function parseVerifyImagesScoped(value: string | undefined): ScopedStatus
 }
 
 /**
- * The patch that writes `records` into the object's annotations, merged over
- * what it has: one `add` of the whole annotations map (or metadata) when the
- * object has none, else one `add` per annotation key. [] without records.
+ * The patch that writes `records` into the object's annotations, replacing
+ * the values it has: one `add` of the whole annotations map (or metadata)
+ * when the object has none, else one `add` per annotation key (an `add` of
+ * an existing key replaces it). [] without records.
  */
 export function verifyImagesAnnotationPatches(
   object: unknown,
   records: readonly ImageVerificationRecord[],
 ): JsonPatchOperation[] {
   if (records.length === 0) return [];
-  const metadata = isObject(object) && isObject(object.metadata) ? object.metadata : undefined;
-  const existing = isObject(metadata?.annotations) ? metadata.annotations : undefined;
-  const current = (key: string): string | undefined => {
-    const value = existing?.[key];
-    return typeof value === "string" ? value : undefined;
-  };
-
-  const images = parseVerifyImages(current(VERIFY_IMAGES_ANNOTATION));
-  const scoped = parseVerifyImagesScoped(current(VERIFY_IMAGES_SCOPED_ANNOTATION));
+  const images: StatusMap = {};
+  const scoped: ScopedStatusMap = {};
   for (const { image, status, scope } of records) {
     setOwn(images, image, status);
-    if (scope === undefined) continue;
     const policyKey = `${scope.namespace}/${scope.policy}`;
     const rules = Object.hasOwn(scoped, policyKey) ? (scoped[policyKey] ?? {}) : {};
     const statuses = Object.hasOwn(rules, scope.rule) ? (rules[scope.rule] ?? {}) : {};
@@ -77,16 +71,19 @@ export function verifyImagesAnnotationPatches(
     setOwn(rules, scope.rule, statuses);
     setOwn(scoped, policyKey, rules);
   }
-  const values: Record<string, string> = { [VERIFY_IMAGES_ANNOTATION]: goJson(images) };
-  if (Object.keys(scoped).length > 0) {
+  const values: Record<string, string> = {
+    [VERIFY_IMAGES_ANNOTATION]: goJson(images),
     // A Go struct: its fields keep their declared order.
-    values[VERIFY_IMAGES_SCOPED_ANNOTATION] = `{"version":1,"policies":${goJson(scoped)}}`;
-  }
+    [VERIFY_IMAGES_SCOPED_ANNOTATION]: `{"version":1,"policies":${goJson(scoped)}}`,
+  };
 
+  const metadata = isObject(object) && isObject(object.metadata) ? object.metadata : undefined;
   if (metadata === undefined) {
     return [{ op: "add", path: "/metadata", value: { annotations: values } }];
   }
-  if (existing === undefined) return [{ op: "add", path: "/metadata/annotations", value: values }];
+  if (!isObject(metadata.annotations)) {
+    return [{ op: "add", path: "/metadata/annotations", value: values }];
+  }
   return Object.entries(values).map(([key, value]) => ({
     op: "add",
     path: `/metadata/annotations/${escapePointerToken(key)}`,

@@ -83,6 +83,12 @@ export function foldUnit(unit: Unit, now: number): UnitVerdict {
   return { status: "pass", message: `verified image ${image}@${digest}`, digest };
 }
 
+/**
+ * Kyverno reads a set's entries in order and stops once `required` of them
+ * verified: entries after that point do not count either way (so the
+ * sequential runner need not check them). A failed condition before it
+ * refuses the attestation.
+ */
 function foldSet(
   set: SetPlan,
   accept: (attestations: VerifiedAttestation[], path: string) => Problem | undefined,
@@ -95,11 +101,14 @@ function foldSet(
     if (outcome.ok) {
       verified++;
       attestations.push(...outcome.attestations);
-    } else problems.push(...outcome.problems);
+      if (verified >= set.required) return { ok: true, problems: [], attestations };
+      continue;
+    }
+    problems.push(...outcome.problems);
+    if (outcome.problems.some((p) => p.kind === "condition")) {
+      return { ok: false, problems, attestations };
+    }
   }
-  // A failed condition refuses the attestation, however many other entries verified.
-  const condition = problems.some((p) => p.kind === "condition");
-  if (verified >= set.required && !condition) return { ok: true, problems: [], attestations };
   if (problems.length === 0) {
     problems.push({
       kind: "fail",

@@ -133,11 +133,11 @@ function planSet(
     }
     try {
       const spec = checkSpec(entry, verification, trust);
+      // Every setting of the policy but the trust material, which is named by its id.
+      const { trust: _material, ...settings } = spec.policy;
       const configKey = canonicalJson({
         evidence,
-        signer: spec.policy.signer,
-        requireTlog: spec.policy.requireTlog,
-        requireSct: spec.policy.requireSct,
+        ...settings,
         trust: trustId(trust),
         location: spec.location,
       });
@@ -162,6 +162,11 @@ function invalid(path: string, error: unknown): EntryPlan {
   return { kind: "invalid", path, error };
 }
 
+/** The attestor sets of a unit in the order they are folded: signature sets, then each attestation's. */
+export function setsOf(unit: Unit): SetPlan[] {
+  return [...unit.signatureSets, ...unit.attestations.flatMap(({ sets }) => sets)];
+}
+
 /** Every leaf of a unit, signature checks first. */
 export function leavesOf(unit: Unit): Leaf[] {
   const out: Leaf[] = [];
@@ -171,7 +176,6 @@ export function leavesOf(unit: Unit): Leaf[] {
       else if (entry.kind === "nested") walk(entry.set);
     }
   };
-  for (const set of unit.signatureSets) walk(set);
-  for (const { sets } of unit.attestations) for (const set of sets) walk(set);
+  for (const set of setsOf(unit)) walk(set);
   return out;
 }

@@ -3,7 +3,8 @@
  * image is resolved once and every check starts as soon as its image's
  * digest is known, identical checks sharing one run; verified evidence comes
  * from and goes to the cross-request cache. Sequential (Kyverno 1.11): one
- * resolution or check at a time, each on its own, nothing remembered.
+ * resolution or check at a time, each on its own, nothing remembered, and
+ * no entry checked once its set's count is met.
  */
 import { formatReference, formatRepository } from "../oci/reference.ts";
 import { sha256Hex, type VerificationCache } from "./cache.ts";
@@ -15,7 +16,7 @@ import {
   resolveImage,
   type VerifiedSignature,
 } from "./checks/index.ts";
-import { type Leaf, leavesOf, type Settled, type Unit } from "./plan.ts";
+import { type Leaf, leavesOf, type SetPlan, type Settled, setsOf, type Unit } from "./plan.ts";
 import { Slots } from "./slots.ts";
 
 export interface RunStats {
@@ -155,22 +156,45 @@ export function parallelRunner(
 
 export function sequentialRunner(ctx: CheckContext): Runner {
   const stats: RunStats = { checks: 0, sharedChecks: 0, cachedChecks: 0, resolutions: 0 };
+
+  /**
+   * Kyverno 1.11: a set's entries one at a time, in order, stopping once
+   * `required` of them verified; true when they did. The fold reads the
+   * entries the same way, so the leaves left unchecked never change a verdict.
+   */
+  const runSet = async (target: ImageTarget, set: SetPlan): Promise<boolean> => {
+    let verified = 0;
+    for (const entry of set.entries) {
+      if (ctx.signal?.aborted) return false;
+      if (entry.kind === "leaf") {
+        const { leaf } = entry;
+        stats.checks++;
+        await settle(leafCheck(ctx, target, leaf), ctx.signal, (s) => {
+          leaf.outcome = s;
+        });
+        if (leaf.outcome.state === "done") verified++;
+      } else if (entry.kind === "nested" && (await runSet(target, entry.set))) {
+        verified++;
+      }
+      if (verified >= set.required) return true;
+    }
+    return false;
+  };
+
   return {
     stats,
     async run(units) {
       for (const unit of units) {
+        if (ctx.signal?.aborted) return;
         if (unit.refused !== undefined) continue;
         stats.resolutions++;
         await settle(resolveImage(ctx, unit.image.reference), ctx.signal, (s) => {
           unit.target = s;
         });
         if (unit.target.state !== "done") continue;
-        for (const leaf of leavesOf(unit)) {
-          if (ctx.signal?.aborted) return;
-          stats.checks++;
-          await settle(leafCheck(ctx, unit.target.value, leaf), ctx.signal, (s) => {
-            leaf.outcome = s;
-          });
+        // As Kyverno returns at the first set short of its count, and so does the fold.
+        for (const set of setsOf(unit)) {
+          if (!(await runSet(unit.target.value, set))) break;
         }
       }
     },

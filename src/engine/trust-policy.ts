@@ -1,7 +1,8 @@
 /**
  * A Kyverno attestor in the terms of the leaf checks: who may have signed
  * (`TrustPolicy`) and where to look (`CheckLocation`). Settings the checks
- * cannot express are refused with `UNSUPPORTED_ATTESTOR`, never dropped.
+ * cannot express are refused with `UNSUPPORTED_ATTESTOR`, never dropped;
+ * those a format cannot apply are refused by its check (`POLICY_INVALID`).
  */
 
 import { parseReference } from "../oci/reference.ts";
@@ -34,38 +35,50 @@ export function checkSpec(
   verification: ImageVerification,
   trust: TrustMaterial,
 ): CheckSpec {
-  refuseUnsupported(attestor);
-  if (verification.cosignOCI11) {
-    // The cosign checks read the `.sig`/`.att` tags; OCI 1.1 cosign storage is not looked at.
-    throw unsupported(verification.path, "cosignOCI11");
-  }
   const repository = attestor.repository ?? verification.repository;
   const location: CheckLocation = { formats: [FORMATS[verification.type]] };
   if (repository !== undefined && repository !== "") {
     location.signatureRepository = signatureRepository(repository, attestor.path);
   }
-  return {
-    policy: {
-      signer: signerOf(attestor),
-      trust,
-      requireTlog: !(attestor.rekor?.ignoreTlog ?? false),
-      requireSct: !(attestor.ctlog?.ignoreSCT ?? false),
-    },
-    location,
+  if (verification.cosignOCI11) {
+    if (verification.type !== "Cosign") {
+      throw unsupported(
+        verification.path,
+        `cosignOCI11 with type ${verification.type}`,
+        "it selects where cosign signatures are stored",
+      );
+    }
+    location.cosignOCI11 = true;
+  }
+  const policy: TrustPolicy = {
+    signer: signerOf(attestor),
+    trust,
+    requireTlog: !(attestor.rekor?.ignoreTlog ?? false),
+    requireSct: !(attestor.ctlog?.ignoreSCT ?? false),
   };
+  if (attestor.rekor?.pubkey !== undefined) policy.rekorKey = attestor.rekor.pubkey;
+  if (attestor.ctlog?.pubkey !== undefined) policy.ctlogKey = attestor.ctlog.pubkey;
+  if (Object.keys(attestor.annotations).length > 0) policy.annotations = attestor.annotations;
+  return { policy, location };
 }
 
 function signerOf(attestor: LeafAttestor): SignerPolicy {
   switch (attestor.kind) {
-    case "keys":
-      return { kind: "keys", keys: [attestor.publicKeys] };
-    case "certificates":
-      if (attestor.cert === undefined) {
-        throw unsupported(attestor.path, "certificates.certChain without certificates.cert");
+    case "keys": {
+      const { signatureAlgorithm } = attestor;
+      if (signatureAlgorithm === "sha224") {
+        throw unsupported(
+          attestor.path,
+          "keys.signatureAlgorithm sha224",
+          "WebCrypto has no SHA-224, and signatures are checked with sha256, sha384 or sha512",
+        );
       }
+      return { kind: "keys", keys: [attestor.publicKeys], signatureAlgorithm };
+    }
+    case "certificates":
       return {
         kind: "certificate",
-        certificate: attestor.cert,
+        ...(attestor.cert !== undefined && { certificate: attestor.cert }),
         ...(attestor.certChain !== undefined && { chain: attestor.certChain }),
       };
     case "keyless":
@@ -78,22 +91,9 @@ function signerOf(attestor: LeafAttestor): SignerPolicy {
           ...(attestor.issuerRegExp !== undefined && { issuerRegExp: attestor.issuerRegExp }),
           additionalExtensions: attestor.additionalExtensions,
         },
+        ...(attestor.roots !== undefined && { roots: attestor.roots }),
       };
   }
-}
-
-function refuseUnsupported(attestor: LeafAttestor): void {
-  if (Object.keys(attestor.annotations).length > 0) {
-    throw unsupported(attestor.path, "annotations");
-  }
-  if (attestor.kind === "keys" && attestor.signatureAlgorithm !== "sha256") {
-    throw unsupported(attestor.path, `keys.signatureAlgorithm ${attestor.signatureAlgorithm}`);
-  }
-  if (attestor.kind === "keyless" && attestor.roots !== undefined) {
-    throw unsupported(attestor.path, "keyless.roots");
-  }
-  if (attestor.rekor?.pubkey !== undefined) throw unsupported(attestor.path, "rekor.pubkey");
-  if (attestor.ctlog?.pubkey !== undefined) throw unsupported(attestor.path, "ctlog.pubkey");
 }
 
 function signatureRepository(text: string, path: string): { registry: string; repository: string } {
@@ -109,9 +109,9 @@ function signatureRepository(text: string, path: string): { registry: string; re
   }
 }
 
-function unsupported(path: string, what: string): Error {
+function unsupported(path: string, what: string, why: string): Error {
   return engineError(
     "UNSUPPORTED_ATTESTOR",
-    `${path}: ${what} is not supported by imgverify's checks; refusing the attestor rather than ignoring it`,
+    `${path}: ${what} is not supported (${why}); refusing the attestor rather than ignoring it`,
   );
 }

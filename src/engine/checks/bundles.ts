@@ -13,7 +13,7 @@ import {
 import { examineAll } from "./candidates.ts";
 import { claimedPredicateType, isRecord } from "./dsse-peek.ts";
 import { checkError } from "./errors.ts";
-import type { FormatRun } from "./format.ts";
+import { cosignOnlySettings, type FormatRun } from "./format.ts";
 import { assertIdentity, identityMatcher } from "./identity.ts";
 import { signalOf } from "./image.ts";
 import { policyKeys } from "./keys.ts";
@@ -45,6 +45,7 @@ type BundleVerifier = (
 
 /** Checks Sigstore bundle referrers; throws `POLICY_INVALID` for a policy bundles cannot use. */
 export function prepareBundleCheck(policy: TrustPolicy): FormatRun {
+  refuseCosignOnlySettings(policy);
   const verify = bundleVerifier(policy);
   return (ctx, target, repository, evidence) =>
     examineAll(
@@ -159,6 +160,29 @@ function bundleVerifier(policy: TrustPolicy): BundleVerifier {
         "POLICY_INVALID",
         "Sigstore bundles are verified with keys or a keyless identity, not a certificate",
       );
+  }
+}
+
+/**
+ * The bundle verifier checks every bundle against the trusted root alone,
+ * with SHA-256 key signatures, and bundles carry no simple-signing payload:
+ * settings it cannot apply are refused, never ignored.
+ */
+function refuseCosignOnlySettings(policy: TrustPolicy): void {
+  const { signer } = policy;
+  const refused = [
+    ...cosignOnlySettings(policy),
+    signer.kind === "keyless" && signer.roots !== undefined && "keyless roots",
+    signer.kind === "keys" &&
+      signer.signatureAlgorithm !== undefined &&
+      signer.signatureAlgorithm !== "sha256" &&
+      `signatureAlgorithm ${signer.signatureAlgorithm}`,
+  ].filter((setting): setting is string => typeof setting === "string");
+  if (refused.length > 0) {
+    throw checkError(
+      "POLICY_INVALID",
+      `Sigstore bundles are verified against the trusted root with SHA-256 key signatures; ${refused.join(", ")} cannot be applied to them`,
+    );
   }
 }
 

@@ -26,7 +26,7 @@ import {
 
 interface FormatSupport {
   /** Prepares the policy for this format, or throws `POLICY_INVALID`. */
-  prepare(policy: TrustPolicy): FormatRun;
+  prepare(policy: TrustPolicy, location: CheckLocation): FormatRun;
   /** Signer kinds the format can be verified with. */
   signers: readonly SignerPolicy["kind"][];
   attestations: boolean;
@@ -115,7 +115,7 @@ async function check(
 ): Promise<VerifiedSignature[]> {
   const formats = formatsFor(policy.signer.kind, evidence.kind, location.formats);
   // Every format's policy is prepared (and so checked) before the registry is asked anything.
-  const runs = formats.map((format) => FORMATS[format].prepare(policy));
+  const runs = formats.map((format) => FORMATS[format].prepare(policy, location));
   const repository = location.signatureRepository ?? target.repository;
   const outcomes = await Promise.all(runs.map((run) => run(ctx, target, repository, evidence)));
   const image = describeTarget(target);

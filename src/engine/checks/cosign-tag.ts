@@ -5,7 +5,12 @@
  * its descriptor's annotations carrying the signature and certificates.
  */
 import { isOciError } from "../../oci/errors.ts";
-import { type Descriptor, isImageIndex, type Manifest } from "../../oci/manifest.ts";
+import {
+  type Descriptor,
+  type ImageManifest,
+  isImageIndex,
+  type Manifest,
+} from "../../oci/manifest.ts";
 import { formatRepository, type Repository } from "../../oci/reference.ts";
 import type { Candidate } from "./candidates.ts";
 import { checkError } from "./errors.ts";
@@ -58,24 +63,46 @@ export async function cosignLayerCandidates(
     if (isOciError(err, "NOT_FOUND")) return [];
     throw err;
   }
-  const repo = formatRepository(repository);
+  const where = `${formatRepository(repository)}:${tag}`;
   if (isImageIndex(manifest)) {
-    throw checkError("ARTIFACT_INVALID", `${repo}:${tag} is an index, not a signature manifest`);
+    throw checkError("ARTIFACT_INVALID", `${where} is an index, not a signature manifest`);
   }
+  return cosignLayers(ctx, repository, manifest, { kind, maxBytes, where, skip });
+}
+
+/**
+ * The `.sig`/`.att`-kind layers of a cosign signature manifest (a tagged one,
+ * or an OCI 1.1 referrer), each fetched when examined; `where` names the
+ * manifest in messages.
+ */
+export function cosignLayers(
+  ctx: CheckContext,
+  repository: Repository,
+  manifest: ImageManifest,
+  options: {
+    kind: CosignTagKind;
+    maxBytes: number;
+    where: string;
+    skip?: (layer: Readonly<Descriptor>) => boolean;
+  },
+): Candidate<CosignLayer>[] {
+  const { kind, maxBytes, where, skip = () => false } = options;
   const layers = manifest.layers.filter((layer) => layer.mediaType === LAYER_TYPES[kind]);
-  const examined = layers.filter((layer) => !skip(layer));
   const max = ctx.limits?.maxArtifacts ?? DEFAULT_CHECK_LIMITS.maxArtifacts;
   if (layers.length > max) {
     throw checkError(
       "TOO_MANY_ARTIFACTS",
-      `${repo}:${tag} has ${layers.length} layers, more than the ${max} examined`,
+      `${where} has ${layers.length} layers, more than the ${max} examined`,
     );
   }
-  return examined.map((descriptor) => ({
-    source: `${repo}@${descriptor.digest}`,
-    load: async () => ({
-      descriptor,
-      bytes: await ctx.client.getBlob(repository, descriptor, { ...signalOf(ctx), maxBytes }),
-    }),
-  }));
+  const repo = formatRepository(repository);
+  return layers
+    .filter((layer) => !skip(layer))
+    .map((descriptor) => ({
+      source: `${repo}@${descriptor.digest}`,
+      load: async () => ({
+        descriptor,
+        bytes: await ctx.client.getBlob(repository, descriptor, { ...signalOf(ctx), maxBytes }),
+      }),
+    }));
 }

@@ -17,11 +17,14 @@ import {
   wildcardMatch,
 } from "../../verify/cosign/index.ts";
 import { examineAll } from "./candidates.ts";
-import { cosignLayerCandidates, cosignTag } from "./cosign-tag.ts";
+import { cosignReferrerCandidates } from "./cosign-referrers.ts";
+import { type CosignLayer, cosignLayerCandidates, cosignTag } from "./cosign-tag.ts";
+import { checkError } from "./errors.ts";
 import type { FormatRun } from "./format.ts";
 import type { Outcome } from "./outcomes.ts";
 import {
   type CheckContext,
+  type CheckLocation,
   DEFAULT_CHECK_LIMITS,
   type ImageTarget,
   type SignerPolicy,
@@ -37,41 +40,86 @@ const PREDICATE_TYPE_ANNOTATION = "predicateType";
 interface Prepared {
   policy: PreparedCosignPolicy;
   trust: CosignTrust;
+  /** Required payload annotations, as [key, value] pairs. */
+  annotations: readonly (readonly [string, string])[];
+  /** Also read the OCI 1.1 signature referrers. */
+  referrers: boolean;
 }
 
 /** Checks cosign `.sig` / `.att` layers; throws `POLICY_INVALID` for an unusable policy. */
-export function prepareCosignCheck(policy: TrustPolicy): FormatRun {
-  const prepared = {
+export function prepareCosignCheck(policy: TrustPolicy, location: CheckLocation): FormatRun {
+  const prepared: Prepared = {
     policy: prepareCosignPolicy(cosignPolicy(policy)),
     trust: policy.trust.cosign,
+    annotations: Object.entries(policy.annotations ?? {}),
+    referrers: location.cosignOCI11 === true,
   };
-  return (ctx, target, repository, evidence) =>
-    evidence.kind === "signature"
-      ? signatures(ctx, target, repository, prepared)
-      : attestations(ctx, target, repository, prepared, evidence.predicateType);
+  return async (ctx, target, repository, evidence) => {
+    if (evidence.kind === "signature") return signatures(ctx, target, repository, prepared);
+    if (prepared.annotations.length > 0) {
+      // Only simple-signing payloads carry signed annotations; a DSSE statement has none.
+      throw checkError(
+        "POLICY_INVALID",
+        "cosign attestations carry no signed annotations; required annotations can only be checked on signatures",
+      );
+    }
+    return attestations(ctx, target, repository, prepared, evidence.predicateType);
+  };
 }
 
-function signatures(
+async function signatures(
   ctx: CheckContext,
   target: ImageTarget,
   repository: Repository,
-  { policy, trust }: Prepared,
+  prepared: Prepared,
 ): Promise<(Outcome<VerifiedSignature> | undefined)[]> {
+  const { policy, trust, annotations } = prepared;
   const maxBytes = ctx.limits?.maxSignatureBytes ?? DEFAULT_CHECK_LIMITS.maxSignatureBytes;
-  return examineAll(
+  const examine = async (
+    { bytes, descriptor }: CosignLayer,
+    source: string,
+  ): Promise<VerifiedSignature> => {
+    const result = await verifyCosignSignature({
+      layer: bytes,
+      annotations: descriptor.annotations,
+      imageDigest: target.digest,
+      policy,
+      trust,
+      now: new Date(ctx.now()),
+    });
+    assertAnnotations(result.annotations, annotations);
+    return verified(source, result, policy);
+  };
+  const tagged = examineAll(
     `cosign signatures ${formatRepository(repository)}:${cosignTag(target.digest, "sig")}`,
     () => cosignLayerCandidates(ctx, target, repository, "sig", maxBytes),
-    async ({ bytes, descriptor }, source) => {
-      const result = await verifyCosignSignature({
-        layer: bytes,
-        annotations: descriptor.annotations,
-        imageDigest: target.digest,
-        policy,
-        trust,
-        now: new Date(ctx.now()),
-      });
-      return verified(source, result, policy);
-    },
+    examine,
+  );
+  if (!prepared.referrers) return tagged;
+  // cosign tries the referrers first and falls back to the tag: either verifying is enough.
+  const referred = examineAll(
+    `cosign signature referrers of ${target.name}`,
+    () => cosignReferrerCandidates(ctx, target, repository, maxBytes),
+    examine,
+  );
+  return (await Promise.all([referred, tagged])).flat();
+}
+
+/** Throws `ANNOTATION_MISMATCH` unless the payload's `optional` object has every required value. */
+function assertAnnotations(
+  carried: Readonly<Record<string, unknown>> | undefined,
+  required: readonly (readonly [string, string])[],
+): void {
+  const missing = required.filter(
+    ([key, value]) =>
+      carried === undefined || !Object.hasOwn(carried, key) || carried[key] !== value,
+  );
+  if (missing.length === 0) return;
+  const wanted = missing.map(([key, value]) => `${key}=${JSON.stringify(value)}`).join(", ");
+  const has = carried === undefined ? "none" : JSON.stringify(carried);
+  throw checkError(
+    "ANNOTATION_MISMATCH",
+    `the signature's payload lacks the required annotations ${wanted} (it has ${has})`,
   );
 }
 
@@ -110,22 +158,40 @@ function attestations(
 /** The policy in the cosign verifier's terms. */
 function cosignPolicy(policy: TrustPolicy): CosignPolicy {
   const common = {
-    rekor: { ignoreTlog: !policy.requireTlog },
-    ctlog: { ignoreSCT: !policy.requireSct },
+    rekor: {
+      ignoreTlog: !policy.requireTlog,
+      ...(policy.rekorKey !== undefined && { pubKey: policy.rekorKey }),
+    },
+    ctlog: {
+      ignoreSCT: !policy.requireSct,
+      ...(policy.ctlogKey !== undefined && { pubKey: policy.ctlogKey }),
+    },
   };
   const signer: SignerPolicy = policy.signer;
   switch (signer.kind) {
     case "keys":
-      return { kind: "key", keys: signer.keys, ...common };
+      return {
+        kind: "key",
+        keys: signer.keys,
+        ...(signer.signatureAlgorithm !== undefined && {
+          signatureAlgorithm: signer.signatureAlgorithm,
+        }),
+        ...common,
+      };
     case "certificate":
       return {
         kind: "certificate",
-        cert: signer.certificate,
+        ...(signer.certificate !== undefined && { cert: signer.certificate }),
         ...(signer.chain !== undefined && { certChain: signer.chain }),
         ...common,
       };
     case "keyless":
-      return { kind: "keyless", ...signer.identity, ...common };
+      return {
+        kind: "keyless",
+        ...signer.identity,
+        ...(signer.roots !== undefined && { roots: signer.roots }),
+        ...common,
+      };
   }
 }
 

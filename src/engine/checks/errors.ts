@@ -19,7 +19,9 @@ export type CheckErrorCode =
   /** The trust policy cannot be used: no key, a key that is not a PEM public key, a format that cannot use it. */
   | "POLICY_INVALID"
   /** A Sigstore bundle's certificate identity is not the one the keyless policy names. */
-  | "IDENTITY_MISMATCH";
+  | "IDENTITY_MISMATCH"
+  /** A cosign signature verified, but its payload lacks the annotations the policy requires. */
+  | "ANNOTATION_MISMATCH";
 
 export function checkError(
   code: CheckErrorCode,

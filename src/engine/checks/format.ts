@@ -1,6 +1,12 @@
 import type { Repository } from "../../oci/reference.ts";
 import type { Outcome } from "./outcomes.ts";
-import type { CheckContext, Evidence, ImageTarget, VerifiedSignature } from "./types.ts";
+import type {
+  CheckContext,
+  Evidence,
+  ImageTarget,
+  TrustPolicy,
+  VerifiedSignature,
+} from "./types.ts";
 
 /**
  * One format's check with the policy already prepared (keys parsed, patterns
@@ -12,3 +18,15 @@ export type FormatRun = (
   repository: Repository,
   evidence: Evidence,
 ) => Promise<(Outcome<VerifiedSignature> | undefined)[]>;
+
+/**
+ * The settings of `policy` only classic cosign signatures can apply (its own
+ * log keys, payload annotations), named for a format's refusal.
+ */
+export function cosignOnlySettings(policy: TrustPolicy): string[] {
+  return [
+    policy.rekorKey !== undefined && "a Rekor public key (rekor.pubkey)",
+    policy.ctlogKey !== undefined && "a CT log public key (ctlog.pubkey)",
+    Object.keys(policy.annotations ?? {}).length > 0 && "required payload annotations",
+  ].filter((setting): setting is string => typeof setting === "string");
+}

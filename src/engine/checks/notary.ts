@@ -13,7 +13,7 @@ import {
 } from "../../verify/notary/index.ts";
 import { examineAll } from "./candidates.ts";
 import { checkError } from "./errors.ts";
-import type { FormatRun } from "./format.ts";
+import { cosignOnlySettings, type FormatRun } from "./format.ts";
 import { signalOf } from "./image.ts";
 import { referrerCandidates } from "./referrers.ts";
 import {
@@ -33,7 +33,19 @@ export function prepareNotaryCheck(policy: TrustPolicy): FormatRun {
   if (signer.kind !== "certificate") {
     throw checkError("POLICY_INVALID", "Notary signatures are verified against certificates");
   }
-  const trustedCertificates = [signer.certificate, signer.chain ?? ""].join("\n");
+  const anchors = [signer.certificate, signer.chain].filter((pem) => pem !== undefined);
+  if (anchors.length === 0) {
+    throw checkError("POLICY_INVALID", "the certificate policy names no certificate");
+  }
+  const cosignOnly = cosignOnlySettings(policy);
+  if (cosignOnly.length > 0) {
+    throw checkError(
+      "POLICY_INVALID",
+      `Notary signatures use no transparency log and no cosign payload; ${cosignOnly.join(", ")} cannot be applied to them`,
+    );
+  }
+  // Kyverno's trust store: the certificate and the chain together.
+  const trustedCertificates = anchors.join("\n");
   return (ctx, target, repository, evidence) => {
     // Notary signs images only: it has no attestations.
     if (evidence.kind !== "signature") return Promise.resolve([]);

@@ -5,6 +5,7 @@
  * every registry call going through one per-request store.
  */
 
+import type { HashName } from "../../crypto/index.ts";
 import type { RegistryClient } from "../../oci/client.ts";
 import type { Repository } from "../../oci/reference.ts";
 import type { InTotoStatement } from "../../verify/bundle/index.ts";
@@ -58,19 +59,25 @@ export interface ImageTarget {
 
 /** Who may have signed. */
 export type SignerPolicy =
-  /** Any of these PEM public keys. */
-  | { kind: "keys"; keys: readonly string[] }
   /**
-   * A PEM certificate: for cosign, the signing certificate (checked against
-   * `chain` when given); for Notary, the trust anchor the signer must chain to.
+   * Any of these PEM public keys; ECDSA and RSA signatures made over the
+   * `signatureAlgorithm` digest (Kyverno's; default sha256).
    */
-  | { kind: "certificate"; certificate: string; chain?: string }
+  | { kind: "keys"; keys: readonly string[]; signatureAlgorithm?: HashName }
   /**
-   * A Fulcio certificate naming this identity, chained to the trusted root.
+   * PEM certificates, at least one of the two. For cosign: `certificate` is
+   * the signing certificate (checked against `chain` when given); with only
+   * a `chain`, the certificate a signature carries must chain to it. For
+   * Notary, both together are the trust anchors the signer must chain to.
+   */
+  | { kind: "certificate"; certificate?: string; chain?: string }
+  /**
+   * A Fulcio certificate naming this identity, chained to the trusted root's
+   * Fulcio CAs, or to `roots` (PEM) when given.
    * Kyverno's meaning: `subject` and `issuer` are wildcard patterns, the
    * `RegExp` forms regular expressions matching the whole value.
    */
-  | { kind: "keyless"; identity: IdentityPolicy };
+  | { kind: "keyless"; identity: IdentityPolicy; roots?: string };
 
 export interface TrustPolicy {
   signer: SignerPolicy;
@@ -84,6 +91,16 @@ export interface TrustPolicy {
   requireTlog: boolean;
   /** Require signed certificate timestamps in Fulcio certificates (cosign signatures; bundles always do). */
   requireSct: boolean;
+  /** PEM key(s) of the Rekor log, checking log entries instead of the trusted root's logs (cosign only). */
+  rekorKey?: string;
+  /** PEM key(s) of the CT log, checking SCTs instead of the trusted root's logs (cosign only). */
+  ctlogKey?: string;
+  /**
+   * Annotations a cosign signature must carry, with these string values, in
+   * its simple-signing payload's `optional` object (cosign `-a key=value`,
+   * Kyverno attestor `annotations`): a signature without them does not count.
+   */
+  annotations?: Readonly<Record<string, string>>;
 }
 
 export interface CheckLocation {
@@ -91,6 +108,12 @@ export interface CheckLocation {
   signatureRepository?: Repository;
   /** The formats to look for; default every format the signer policy can verify. */
   formats?: readonly SignatureFormat[];
+  /**
+   * Also look for cosign signatures stored as OCI 1.1 referrers (cosign's
+   * experimental OCI 1.1 mode, Kyverno `cosignOCI11`). Attestations are read
+   * from the `.att` tag either way, as cosign does.
+   */
+  cosignOCI11?: boolean;
 }
 
 /** Who signed, as far as the policy established it. */

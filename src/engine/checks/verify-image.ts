@@ -64,6 +64,7 @@ export async function verifyImage(
   const location: CheckLocation = {
     ...(request.signatureRepository && { signatureRepository: request.signatureRepository }),
     ...(request.formats && { formats: request.formats }),
+    ...(request.cosignOCI11 === true && { cosignOCI11: true }),
   };
   const [signatures, ...attestations] = await Promise.allSettled([
     request.signature ? checkSignatures(ctx, target, policy, location) : Promise.resolve([]),

@@ -90,62 +90,80 @@ describe("digestPinPatch", () => {
 });
 
 describe("verifyImagesAnnotationPatches", () => {
-  const pass = { image: "ghcr.io/acme/app:v1", status: "pass" as const };
+  const scope = { namespace: "", policy: "check-images", rule: "verify" };
+  const pass = { image: "ghcr.io/acme/app:v1", status: "pass" as const, scope };
+  const passScoped =
+    '{"version":1,"policies":{"/check-images":{"verify":{"ghcr.io/acme/app:v1":"pass"}}}}';
+  const annotationsOf = (object: unknown, patch: JsonPatchOperation[]): Record<string, string> =>
+    (applyJsonPatch(object, patch) as { metadata: { annotations: Record<string, string> } })
+      .metadata.annotations;
 
   it("adds the whole annotations map when the object has none, with ~1 for / in keys", () => {
+    const values = {
+      "kyverno.io/verify-images": '{"ghcr.io/acme/app:v1":"pass"}',
+      "kyverno.io/verify-images-scoped": passScoped,
+    };
     const pod = { kind: "Pod", metadata: { name: "web" } };
-    const patch = verifyImagesAnnotationPatches(pod, [pass]);
-    expect(patch).toEqual([
-      {
-        op: "add",
-        path: "/metadata/annotations",
-        value: { "kyverno.io/verify-images": '{"ghcr.io/acme/app:v1":"pass"}' },
-      },
+    expect(verifyImagesAnnotationPatches(pod, [pass])).toEqual([
+      { op: "add", path: "/metadata/annotations", value: values },
     ]);
     const withAnnotations = { kind: "Pod", metadata: { name: "web", annotations: { team: "a" } } };
     expect(verifyImagesAnnotationPatches(withAnnotations, [pass])).toEqual([
       {
         op: "add",
         path: "/metadata/annotations/kyverno.io~1verify-images",
-        value: '{"ghcr.io/acme/app:v1":"pass"}',
+        value: values["kyverno.io/verify-images"],
+      },
+      {
+        op: "add",
+        path: "/metadata/annotations/kyverno.io~1verify-images-scoped",
+        value: passScoped,
       },
     ]);
     expect(verifyImagesAnnotationPatches({ kind: "Pod" }, [pass])).toEqual([
-      {
-        op: "add",
-        path: "/metadata",
-        value: { annotations: { "kyverno.io/verify-images": '{"ghcr.io/acme/app:v1":"pass"}' } },
-      },
+      { op: "add", path: "/metadata", value: { annotations: values } },
     ]);
     expect(verifyImagesAnnotationPatches(pod, [])).toEqual([]);
   });
 
-  it("merges over the existing value, sorted and escaped as Go writes JSON", () => {
-    const existing = JSON.stringify({
-      "z.io/old:1": "pass",
-      "ghcr.io/acme/app:v1": "fail",
-      bad: "maybe",
+  it("overwrites what the requester wrote, as Kyverno does: a forged pass does not survive", () => {
+    const forged = JSON.stringify({ "z.io/old:1": "pass", "ghcr.io/acme/app:v1": "pass" });
+    const forgedScoped =
+      '{"version":1,"policies":{"/check-images":{"verify":{"z.io/old:1":"pass"}}}}';
+    const pod = {
+      metadata: {
+        annotations: {
+          team: "a",
+          "kyverno.io/verify-images": forged,
+          "kyverno.io/verify-images-scoped": forgedScoped,
+        },
+      },
+    };
+    const failed = { image: "ghcr.io/acme/app:v1", status: "fail" as const, scope };
+    const annotations = annotationsOf(pod, verifyImagesAnnotationPatches(pod, [failed]));
+    expect(annotations).toEqual({
+      team: "a",
+      "kyverno.io/verify-images": '{"ghcr.io/acme/app:v1":"fail"}',
+      "kyverno.io/verify-images-scoped":
+        '{"version":1,"policies":{"/check-images":{"verify":{"ghcr.io/acme/app:v1":"fail"}}}}',
     });
-    const pod = { metadata: { annotations: { "kyverno.io/verify-images": existing } } };
-    const records = [pass, { image: "a.io/x<y>&z:1", status: "skip" as const }];
-    const [op] = verifyImagesAnnotationPatches(pod, records);
-    expect(op).toEqual({
-      op: "add",
-      path: "/metadata/annotations/kyverno.io~1verify-images",
-      value:
-        '{"a.io/x\\u003cy\\u003e\\u0026z:1":"skip","ghcr.io/acme/app:v1":"pass","z.io/old:1":"pass"}',
+    expect(parseVerifyImages(annotations["kyverno.io/verify-images"])).not.toHaveProperty(
+      "z.io/old:1",
+    );
+  });
+
+  it("writes JSON as Go does: keys sorted, <, > and & escaped", () => {
+    const records = [pass, { image: "a.io/x<y>&z:1", status: "skip" as const, scope }];
+    const [op] = verifyImagesAnnotationPatches({ metadata: {} }, records);
+    expect(op).toMatchObject({
+      value: {
+        "kyverno.io/verify-images":
+          '{"a.io/x\\u003cy\\u003e\\u0026z:1":"skip","ghcr.io/acme/app:v1":"pass"}',
+      },
     });
   });
 
-  it("replaces a value that is not a status map", () => {
-    const pod = { metadata: { annotations: { "kyverno.io/verify-images": "not json" } } };
-    const [op] = verifyImagesAnnotationPatches(pod, [pass]);
-    expect(op && "value" in op && op.value).toBe('{"ghcr.io/acme/app:v1":"pass"}');
-  });
-
-  it("records scoped results by namespace/policy and rule, merged with what is there", () => {
-    const scopedBefore = '{"version":1,"policies":{"/other":{"r":{"old:1":"pass"}}}}';
-    const pod = { metadata: { annotations: { "kyverno.io/verify-images-scoped": scopedBefore } } };
+  it("records scoped results by namespace/policy and rule: /name for a ClusterPolicy", () => {
     const records = [
       { ...pass, scope: { namespace: "", policy: "check-images", rule: "autogen-verify" } },
       {
@@ -154,6 +172,7 @@ describe("verifyImagesAnnotationPatches", () => {
         scope: { namespace: "shop", policy: "local", rule: "verify" },
       },
     ];
+    const pod = { metadata: { annotations: {} } };
     const patch = verifyImagesAnnotationPatches(pod, records);
     expect(patch).toEqual([
       {
@@ -165,17 +184,13 @@ describe("verifyImagesAnnotationPatches", () => {
         op: "add",
         path: "/metadata/annotations/kyverno.io~1verify-images-scoped",
         value:
-          '{"version":1,"policies":{"/check-images":{"autogen-verify":{"ghcr.io/acme/app:v1":"pass"}},"/other":{"r":{"old:1":"pass"}},"shop/local":{"verify":{"b.io/y:2":"fail"}}}}',
+          '{"version":1,"policies":{"/check-images":{"autogen-verify":{"ghcr.io/acme/app:v1":"pass"}},"shop/local":{"verify":{"b.io/y:2":"fail"}}}}',
       },
     ]);
-    const patched = applyJsonPatch(pod, patch) as {
-      metadata: { annotations: Record<string, string> };
-    };
-    const scoped = parseVerifyImagesScoped(
-      patched.metadata.annotations["kyverno.io/verify-images-scoped"],
-    );
+    const annotations = annotationsOf(pod, patch);
+    const scoped = parseVerifyImagesScoped(annotations["kyverno.io/verify-images-scoped"]);
     expect(scoped["shop/local"]?.verify?.["b.io/y:2"]).toBe("fail");
-    expect(parseVerifyImages(patched.metadata.annotations["kyverno.io/verify-images"])).toEqual({
+    expect(parseVerifyImages(annotations["kyverno.io/verify-images"])).toEqual({
       "b.io/y:2": "fail",
       "ghcr.io/acme/app:v1": "pass",
     });

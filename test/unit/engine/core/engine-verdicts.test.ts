@@ -250,36 +250,6 @@ describe("evaluateAdmission: verdicts", () => {
     expect(open.warnings).toHaveLength(1);
   });
 
-  it("refuses an attestor setting the checks cannot honour, as an error", async () => {
-    const w = world();
-    const key = await freshKey();
-    await pushSigned(w.registry, "app", "v1", [key]);
-    const attestor = {
-      keys: { publicKeys: key.pem, signatureAlgorithm: "sha512", rekor: { ignoreTlog: true } },
-    };
-    const result = await evaluate(
-      w,
-      admission([{ name: "c", image: image("app") }]),
-      policies({ entries: [{ imageReferences: REFS, attestors: [{ entries: [attestor] }] }] }),
-    );
-    expect(result.results[0]).toMatchObject({ status: "error" });
-    expect(result.results[0]?.message).toContain("signatureAlgorithm sha512");
-    expect(result.allowed).toBe(false);
-  });
-
-  it("refuses cosignOCI11, whose storage the cosign checks do not read", async () => {
-    const w = world();
-    const key = await freshKey();
-    await pushSigned(w.registry, "app", "v1", [key]);
-    const result = await evaluate(
-      w,
-      admission([{ name: "c", image: image("app") }]),
-      policies({ entries: [{ ...signedBy(key), cosignOCI11: true }] }),
-    );
-    expect(result.results[0]).toMatchObject({ status: "error", code: "UNSUPPORTED_ATTESTOR" });
-    expect(result.results[0]?.message).toContain("cosignOCI11");
-  });
-
   it("verifies nothing on DELETE", async () => {
     const w = world();
     const key = await freshKey();

@@ -14,7 +14,7 @@ import {
 } from "../../../../src/engine/index.ts";
 import { OCI_MANIFEST } from "../../../../src/oci/index.ts";
 import { readPolicies, type VerifyImagesPolicy } from "../../../../src/policy/index.ts";
-import { type TestKey, toBase64 } from "../../crypto/fixtures.ts";
+import { type TestHash, type TestKey, toBase64 } from "../../crypto/fixtures.ts";
 import type { FakeRegistry, FakeRegistryOptions } from "../../oci/fake-registry.ts";
 import { type Harness, HOST, harness, pushImage } from "../../oci/setup.ts";
 import { freshKey, pae, simpleSigning } from "../../verify/cosign/fixtures.ts";
@@ -57,6 +57,59 @@ export interface AttestationSpec {
 
 const encoder = new TextEncoder();
 
+/** One cosign signature of an image. */
+export interface SignatureSpec {
+  key: TestKey;
+  /** The digest the signature is made over; default sha256. */
+  hash?: TestHash;
+  /** The payload's `optional` annotations (cosign `-a`). */
+  optional?: Record<string, unknown>;
+  /** Layer annotations beyond the signature (certificate, chain, Rekor bundle) for this payload and signature. */
+  annotate?: (payload: Uint8Array, signature: Uint8Array) => Promise<Record<string, string>>;
+}
+
+/** cosign's artifact type for signatures stored as OCI 1.1 referrers. */
+export const COSIGN_SIG_ARTIFACT = "application/vnd.dev.cosign.artifact.sig.v1+json";
+
+/**
+ * Pushes `repo:tag` with cosign signatures made as `signatures` say, under
+ * the `.sig` tag or, as cosign's OCI 1.1 mode does, in a referrer manifest;
+ * returns its digest.
+ */
+export async function pushSignedWith(
+  registry: FakeRegistry,
+  repo: string,
+  tag: string,
+  signatures: readonly SignatureSpec[],
+  storage: "tag" | "referrer" = "tag",
+): Promise<string> {
+  const image = pushImage(registry, repo, [tag]).descriptor;
+  const reference = `${HOST}/${repo}`;
+  const layers = await Promise.all(
+    signatures.map(async ({ key, hash, optional, annotate }) => {
+      const payload = simpleSigning({ digest: image.digest, reference, optional });
+      const signature = await key.sign(payload, hash === undefined ? {} : { hash });
+      return {
+        ...registry.pushBlob(repo, payload, SIMPLE_SIGNING),
+        annotations: {
+          "dev.cosignproject.cosign/signature": toBase64(signature),
+          ...(await annotate?.(payload, signature)),
+        },
+      };
+    }),
+  );
+  if (layers.length === 0) return image.digest;
+  if (storage === "tag") {
+    pushTagManifest(registry, repo, image.digest, "sig", layers);
+    return image.digest;
+  }
+  const config = registry.pushBlob(repo, "{}", COSIGN_SIG_ARTIFACT);
+  const subject = { mediaType: image.mediaType, digest: image.digest, size: image.size };
+  const manifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers, subject };
+  registry.pushManifest(repo, { ...manifest, artifactType: COSIGN_SIG_ARTIFACT });
+  return image.digest;
+}
+
 /** Pushes `repo:tag`, signed by each of `signers` and attested as `attestations` say; returns its digest. */
 export async function pushSigned(
   registry: FakeRegistry,
@@ -65,19 +118,13 @@ export async function pushSigned(
   signers: readonly TestKey[],
   attestations: readonly AttestationSpec[] = [],
 ): Promise<string> {
-  const { digest } = pushImage(registry, repo, [tag]).descriptor;
-  const reference = `${HOST}/${repo}`;
-  const sigLayers = await Promise.all(
-    signers.map(async (key) => {
-      const payload = simpleSigning({ digest, reference });
-      const signature = toBase64(await key.sign(payload));
-      return {
-        ...registry.pushBlob(repo, payload, SIMPLE_SIGNING),
-        annotations: { "dev.cosignproject.cosign/signature": signature },
-      };
-    }),
+  const digest = await pushSignedWith(
+    registry,
+    repo,
+    tag,
+    signers.map((key) => ({ key })),
   );
-  if (sigLayers.length > 0) pushTagManifest(registry, repo, digest, "sig", sigLayers);
+  const reference = `${HOST}/${repo}`;
   const attLayers = await Promise.all(
     attestations.map(async ({ key, predicateType = SLSA, predicate }) => {
       const statement = encoder.encode(

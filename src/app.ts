@@ -21,7 +21,7 @@ export interface AppDeps extends Omit<Deps, "sha256"> {
   sha256: Sha256 | PromiseLike<Sha256>;
   /** Policies, registry client, trust material and cache: with them the app serves /validate, /mutate and /verify. */
   engine?: EngineContext;
-  /** Counts admissions for GET /metrics; by default a fresh set over the engine's cache. */
+  /** Counts admissions and /verify calls for GET /metrics; by default a fresh set over the engine's cache. */
   metrics?: AdmissionMetrics;
 }
 
@@ -97,7 +97,7 @@ export function createApp(deps: AppDeps): Hono {
   );
   if (engine !== undefined) {
     addAdmissionRoutes(app, { engine, clock: deps.clock, observer: metrics });
-    addVerifyRoute(app, engine);
+    addVerifyRoute(app, { engine, clock: deps.clock, observer: metrics });
   }
 
   app.notFound((c) =>

@@ -1,10 +1,12 @@
 /**
- * Admission metrics in the Prometheus text format 0.0.4: admissions by route
- * and verdict, their latency, registry calls made and saved, the
- * verification cache's hits and misses, admissions in flight. Labels only
- * take the fixed route and verdict values, so the series stay few.
+ * Metrics in the Prometheus text format 0.0.4: admissions by route and
+ * verdict, /verify calls by verdict, their latencies, registry calls made and
+ * saved, the verification cache's hits and misses, admissions in flight.
+ * Labels only take fixed route and verdict values, so the series stay few.
  */
-import type { CacheStats } from "./engine/index.ts";
+import type { CacheStats, EngineTiming } from "./engine/index.ts";
+import { LatencyHistogram } from "./metrics-histogram.ts";
+import type { VerifyObservation, VerifyObserver, VerifyVerdict } from "./verify-api.ts";
 import type {
   AdmissionObservation,
   AdmissionObserver,
@@ -16,22 +18,16 @@ export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
 const ROUTES: readonly AdmissionRoute[] = ["validate", "mutate"];
 const VERDICTS: readonly AdmissionVerdict[] = ["allowed", "denied", "error"];
-/** Upper bounds in seconds: a cached answer takes milliseconds, the webhook timeout is 10 s by default. */
-const LATENCY_BUCKETS: readonly number[] = [
-  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
-];
+const VERIFY_VERDICTS: readonly VerifyVerdict[] = ["verified", "unverified", "invalid", "error"];
 
-interface Histogram {
-  /** Counts per bucket, not cumulative; the last slot is +Inf. */
-  buckets: number[];
-  sum: number;
-  count: number;
-}
-
-export class AdmissionMetrics implements AdmissionObserver {
+export class AdmissionMetrics implements AdmissionObserver, VerifyObserver {
   readonly #cacheStats: () => CacheStats | undefined;
   readonly #admissions = new Map<string, number>();
-  readonly #latency = new Map<AdmissionRoute, Histogram>();
+  readonly #latency = new Map<AdmissionRoute, LatencyHistogram>(
+    ROUTES.map((route) => [route, new LatencyHistogram()]),
+  );
+  readonly #verifies = new Map<VerifyVerdict, number>();
+  readonly #verifyLatency = new LatencyHistogram();
   #inFlight = 0;
   #registryRequests = 0;
   #registrySaved = 0;
@@ -39,13 +35,6 @@ export class AdmissionMetrics implements AdmissionObserver {
   /** `cacheStats` reads the verification cache's counters when rendering; none: no cache. */
   constructor(cacheStats: () => CacheStats | undefined = () => undefined) {
     this.#cacheStats = cacheStats;
-    for (const route of ROUTES) {
-      this.#latency.set(route, {
-        buckets: LATENCY_BUCKETS.map(() => 0).concat(0),
-        sum: 0,
-        count: 0,
-      });
-    }
   }
 
   started(_route: AdmissionRoute): void {
@@ -56,19 +45,20 @@ export class AdmissionMetrics implements AdmissionObserver {
     this.#inFlight--;
     const key = `${route}/${verdict}`;
     this.#admissions.set(key, (this.#admissions.get(key) ?? 0) + 1);
-    const histogram = this.#latency.get(route);
-    if (histogram !== undefined) {
-      const seconds = Math.max(0, durationMs) / 1000;
-      const slot = LATENCY_BUCKETS.findIndex((bound) => seconds <= bound);
-      const at = slot < 0 ? LATENCY_BUCKETS.length : slot;
-      histogram.buckets[at] = (histogram.buckets[at] ?? 0) + 1;
-      histogram.sum += seconds;
-      histogram.count++;
-    }
-    if (timing !== undefined) {
-      this.#registryRequests += timing.requests;
-      this.#registrySaved += timing.sharedRequests;
-    }
+    this.#latency.get(route)?.observe(durationMs);
+    this.#countRegistry(timing);
+  }
+
+  verifyFinished({ verdict, durationMs, timing }: VerifyObservation): void {
+    this.#verifies.set(verdict, (this.#verifies.get(verdict) ?? 0) + 1);
+    this.#verifyLatency.observe(durationMs);
+    this.#countRegistry(timing);
+  }
+
+  #countRegistry(timing: EngineTiming | undefined): void {
+    if (timing === undefined) return;
+    this.#registryRequests += timing.requests;
+    this.#registrySaved += timing.sharedRequests;
   }
 
   render(): string {
@@ -87,37 +77,37 @@ export class AdmissionMetrics implements AdmissionObserver {
         lines.push(`imgverify_admissions_total{route="${route}",verdict="${verdict}"} ${count}`);
       }
     }
-
     family(
       "imgverify_admission_duration_seconds",
       "histogram",
       "Time to answer an admission review.",
     );
     for (const [route, histogram] of this.#latency) {
-      let cumulative = 0;
-      LATENCY_BUCKETS.forEach((bound, i) => {
-        cumulative += histogram.buckets[i] ?? 0;
-        lines.push(
-          `imgverify_admission_duration_seconds_bucket{route="${route}",le="${bound}"} ${cumulative}`,
-        );
-      });
-      lines.push(
-        `imgverify_admission_duration_seconds_bucket{route="${route}",le="+Inf"} ${histogram.count}`,
-        `imgverify_admission_duration_seconds_sum{route="${route}"} ${histogram.sum}`,
-        `imgverify_admission_duration_seconds_count{route="${route}"} ${histogram.count}`,
-      );
+      lines.push(...histogram.lines("imgverify_admission_duration_seconds", `route="${route}"`));
     }
+
+    family(
+      "imgverify_verify_requests_total",
+      "counter",
+      "POST /verify calls answered, by verdict: every image verified, some unverified, the request invalid (4xx), or a fault (5xx).",
+    );
+    for (const verdict of VERIFY_VERDICTS) {
+      const count = this.#verifies.get(verdict) ?? 0;
+      lines.push(`imgverify_verify_requests_total{verdict="${verdict}"} ${count}`);
+    }
+    family("imgverify_verify_duration_seconds", "histogram", "Time to answer a POST /verify call.");
+    lines.push(...this.#verifyLatency.lines("imgverify_verify_duration_seconds", ""));
 
     family(
       "imgverify_registry_requests_total",
       "counter",
-      "HTTP exchanges with registries made by admissions.",
+      "HTTP exchanges with registries made by admissions and /verify calls.",
     );
     lines.push(`imgverify_registry_requests_total ${this.#registryRequests}`);
     family(
       "imgverify_registry_requests_saved_total",
       "counter",
-      "Registry calls answered by an admission's own store instead of the network.",
+      "Registry calls answered by a request's own store instead of the network.",
     );
     lines.push(`imgverify_registry_requests_saved_total ${this.#registrySaved}`);
 

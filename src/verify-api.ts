@@ -3,12 +3,19 @@
  * AdmissionReview. The images go through the engine as the containers of a
  * synthetic Pod, against a loaded policy named in the body or against one
  * verifyImages entry given inline (Kyverno's shape), so the answer follows
- * exactly the rules admission follows.
+ * exactly the rules admission follows. Each call is reported to an observer
+ * (GET /metrics counts them by verdict, with their latency).
  */
 import type { Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { decodeAdmissionReview } from "./admission/index.ts";
-import { type EngineContext, evaluateAdmission, type ImageResult } from "./engine/index.ts";
+import type { Clock } from "./deps.ts";
+import {
+  type EngineContext,
+  type EngineTiming,
+  evaluateAdmission,
+  type ImageResult,
+} from "./engine/index.ts";
 import { errorBody } from "./json-error.ts";
 import { readVerifyRequest, VerifyBadRequest, type VerifyRequest } from "./verify-request.ts";
 
@@ -25,37 +32,77 @@ export interface VerifyImageResult {
   error?: { code: string; message: string };
 }
 
-export function addVerifyRoute(app: Hono, engine: EngineContext): void {
+/**
+ * What one /verify call came to: every image verified, some not, a request
+ * refused as invalid (4xx), or a fault (5xx).
+ */
+export type VerifyVerdict = "verified" | "unverified" | "invalid" | "error";
+
+export interface VerifyObservation {
+  readonly verdict: VerifyVerdict;
+  readonly durationMs: number;
+  /** The engine's account; none when the request was refused before evaluation. */
+  readonly timing?: EngineTiming;
+}
+
+export interface VerifyObserver {
+  verifyFinished(observation: VerifyObservation): void;
+}
+
+export interface VerifyRouteOptions {
+  engine: EngineContext;
+  clock: Clock;
+  observer?: VerifyObserver;
+}
+
+export function addVerifyRoute(app: Hono, options: VerifyRouteOptions): void {
   app.post(
     "/verify",
     bodyLimit({
       maxSize: MAX_VERIFY_BODY_BYTES,
-      onError: (c) =>
-        c.json(
+      onError: (c) => {
+        options.observer?.verifyFinished({ verdict: "invalid", durationMs: 0 });
+        return c.json(
           errorBody("PAYLOAD_TOO_LARGE", `the body is over ${MAX_VERIFY_BODY_BYTES} bytes`),
           413,
-        ),
+        );
+      },
     }),
-    (c) => verify(c, engine),
+    (c) => verify(c, options),
   );
 }
 
-async function verify(c: Context, engine: EngineContext): Promise<Response> {
-  let request: VerifyRequest;
+async function verify(c: Context, { engine, clock, observer }: VerifyRouteOptions) {
+  const start = clock.now();
+  let verdict: VerifyVerdict = "error";
+  let timing: EngineTiming | undefined;
   try {
-    request = readVerifyRequest(await c.req.text(), engine.policies);
-  } catch (err) {
-    if (!(err instanceof VerifyBadRequest)) throw err;
-    return c.json(errorBody(err.code, err.message), err.status);
+    let request: VerifyRequest;
+    try {
+      request = readVerifyRequest(await c.req.text(), engine.policies);
+    } catch (err) {
+      if (!(err instanceof VerifyBadRequest)) throw err;
+      verdict = "invalid";
+      return c.json(errorBody(err.code, err.message, err.issues), err.status);
+    }
+    const { images, policy } = request;
+    const evaluation = await evaluateAdmission(syntheticPod(images), {
+      ...engine,
+      policies: [policy],
+      // A tag is verified at the digest it resolves to, as /mutate would pin it.
+      options: { ...engine.options, mutate: true },
+    });
+    timing = evaluation.timing;
+    const results = images.map((image) => resultOf(image, evaluation.results));
+    verdict = results.every((r) => r.verified) ? "verified" : "unverified";
+    return c.json({ results });
+  } finally {
+    observer?.verifyFinished({
+      verdict,
+      durationMs: clock.now() - start,
+      ...(timing !== undefined && { timing }),
+    });
   }
-  const { images, policy } = request;
-  const evaluation = await evaluateAdmission(syntheticPod(images), {
-    ...engine,
-    policies: [policy],
-    // A tag is verified at the digest it resolves to, as /mutate would pin it.
-    options: { ...engine.options, mutate: true },
-  });
-  return c.json({ results: images.map((image) => resultOf(image, evaluation.results)) });
 }
 
 function syntheticPod(images: readonly string[]): ReturnType<typeof decodeAdmissionReview> {

@@ -4,6 +4,7 @@
  * name or one built around an inline verifyImages entry. Bad input is a
  * `VerifyBadRequest` carrying the HTTP status and code to answer with.
  */
+import type { JsonErrorIssue } from "./json-error.ts";
 import { parseReference } from "./oci/reference.ts";
 import { formatIssue, readPolicies, type VerifyImagesPolicy } from "./policy/index.ts";
 
@@ -19,12 +20,16 @@ export type VerifyApiErrorCode =
 /** Images one call may ask about: each costs registry round trips. */
 export const MAX_VERIFY_IMAGES: number = 32;
 const INLINE_POLICY = "inline";
+/** Where the inline entry sits in the policy built around it; issue paths drop it. */
+const INLINE_ENTRY_PATH = "spec.rules[0].verifyImages[0]";
 
 export class VerifyBadRequest {
   constructor(
     readonly status: 400 | 404,
     readonly code: VerifyApiErrorCode,
     readonly message: string,
+    /** Every bad field, by its path in the request body. */
+    readonly issues: readonly JsonErrorIssue[] = [],
   ) {}
 }
 
@@ -69,13 +74,21 @@ function imagesOf(body: Record<string, unknown>): string[] {
       `${unique.length} images asked for; at most ${MAX_VERIFY_IMAGES} per request`,
     );
   }
-  for (const image of unique) {
+  const issues: JsonErrorIssue[] = [];
+  (images as string[]).forEach((image, i) => {
     try {
       parseReference(image);
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new VerifyBadRequest(400, "VERIFY_INVALID_REFERENCE", reason);
+      issues.push({
+        path: `images[${i}]`,
+        message: err instanceof Error ? err.message : String(err),
+      });
     }
+  });
+  const [first] = issues;
+  if (first !== undefined) {
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+    throw new VerifyBadRequest(400, "VERIFY_INVALID_REFERENCE", `${first.message}${more}`, issues);
   }
   return unique;
 }
@@ -128,12 +141,20 @@ function policyOf(
   const read = readPolicies([{ path: "request", text: JSON.stringify(document) }]);
   const [policy] = read.policies;
   if (read.issues.length > 0 || policy === undefined) {
-    const issues = read.issues.map(formatIssue).join("; ") || "no policy";
+    const listed = read.issues.map(formatIssue).join("; ") || "no policy";
     throw new VerifyBadRequest(
       400,
       "VERIFY_INVALID_POLICY",
-      `the inline entry is refused: ${issues}`,
+      `the inline entry is refused: ${listed}`,
+      read.issues.map((issue) => ({ path: bodyPath(issue.path), message: issue.message })),
     );
   }
   return policy;
+}
+
+/** A path in the policy built around the inline entry as a path in the request body. */
+function bodyPath(policyPath: string): string {
+  if (policyPath === INLINE_ENTRY_PATH) return "";
+  const prefix = `${INLINE_ENTRY_PATH}.`;
+  return policyPath.startsWith(prefix) ? policyPath.slice(prefix.length) : policyPath;
 }

@@ -88,7 +88,8 @@ async function admit(
     if (!decoded.ok) {
       c.header("Server-Timing", serverTiming(clock.now() - start));
       if (decoded.reply !== undefined) return c.json(decoded.reply);
-      return c.json(errorBody(decoded.error.code, decoded.error.message), 400);
+      const { code, message, issues } = decoded.error;
+      return c.json(errorBody(code, message, issues), 400);
     }
     const { request } = decoded;
     const evaluation = await evaluateAdmission(request, {

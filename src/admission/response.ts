@@ -1,4 +1,4 @@
-import { encodeUtf8Base64 } from "./base64.ts";
+import { encodeUtf8Base64 } from "../encoding/base64.ts";
 import { AdmissionError } from "./errors.ts";
 import type { JsonPatchOperation } from "./json-patch.ts";
 import { ADMISSION_API_VERSION } from "./review-types.ts";

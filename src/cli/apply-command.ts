@@ -87,7 +87,9 @@ export const applyCommand: Command = defineCommand({
 Loads the policies as the webhook does (ConfigMaps beside them serve rule
 context), then admits each document of each --resource file as a CREATE by
 an authenticated user, resolving and verifying its images against the live
-registries. A resource without a namespace is put in "default". Each resource
+registries. A kind: List document (what 'kubectl get -o yaml' prints) stands
+for its items, each admitted on its own (FILE#N.items[I]), as kubectl apply
+reads it. A resource without a namespace is put in "default". Each resource
 has --timeout (default 30s) unless its policies set webhookTimeoutSeconds.
 
 Prints, per resource, allowed or denied, then one line per policy, rule and

@@ -4,6 +4,7 @@
  * `defineCommand(...)` and one entry here.
  */
 import { applyCommand } from "./apply-command.ts";
+import { certsCommand } from "./certs-command.ts";
 import { checkPolicyCommand } from "./check-policy-command.ts";
 import type { Command } from "./command.ts";
 import { digestCommand } from "./digest-command.ts";
@@ -20,4 +21,5 @@ export const commands: readonly Command[] = [
   verifyBundleCommand,
   applyCommand,
   checkPolicyCommand,
+  certsCommand,
 ];

@@ -5,6 +5,8 @@ import type { OciErrorCode } from "../oci/errors.ts";
  * `CLI_USAGE`: the command line is wrong (exit 2, points at --help).
  * `CLI_FILE_UNREADABLE`: a named file cannot be read (exit 2, environment).
  * `CLI_FILE_TOO_LARGE`: a file that must be read whole is over its bound (exit 2).
+ * `CLI_FILE_EXISTS`: a file to write exists and overwriting was not asked for (exit 2).
+ * `CLI_FILE_UNWRITABLE`: a file to write cannot be created or written (exit 2).
  * `CLI_REGISTRY_CONFIG`: the Docker config file is unreadable or not valid (exit 2).
  * `CLI_LISTEN`: the server cannot bind its address or load its TLS material (exit 2).
  */
@@ -12,6 +14,8 @@ export type CliErrorCode =
   | "CLI_USAGE"
   | "CLI_FILE_UNREADABLE"
   | "CLI_FILE_TOO_LARGE"
+  | "CLI_FILE_EXISTS"
+  | "CLI_FILE_UNWRITABLE"
   | "CLI_REGISTRY_CONFIG"
   | "CLI_LISTEN";
 

@@ -6,6 +6,7 @@
 import type { Fetch, Logger } from "../deps.ts";
 import type { Sha256, Sha256Impl } from "../digest/types.ts";
 import type { CredentialSource } from "../oci/credentials.ts";
+import type { ConfigMapSource } from "../policy/index.ts";
 
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
 
@@ -41,6 +42,22 @@ export interface ListFilesOptions {
   maxFiles: number;
 }
 
+/** One file a command writes. */
+export interface OutputFile {
+  path: string;
+  text: string;
+  /** Permission bits, e.g. 0o600 for a private key; set on files that already existed too. */
+  mode: number;
+}
+
+export interface InClusterConfigMapOptions {
+  /** Upper bound for each Kubernetes API call. */
+  timeoutMs: number;
+  /** How long a ConfigMap read from the API is reused before it is read again. */
+  ttlMs: number;
+  logger: Logger;
+}
+
 export interface CliIo {
   /** Writes text as is: callers end their lines. */
   stdout(text: string): void;
@@ -69,6 +86,18 @@ export interface CliIo {
    * core, else @noble/hashes with the reason warned on `logger`).
    */
   loadSha256(impl: Sha256Impl | undefined, logger: Logger): Promise<Sha256>;
+  /**
+   * Writes every file of `files`, creating missing parent directories. Unless
+   * `overwrite`, refuses with `CLI_FILE_EXISTS` naming the files that exist,
+   * before writing any; a file that cannot be written is `CLI_FILE_UNWRITABLE`.
+   */
+  writeFiles(files: readonly OutputFile[], options: { overwrite: boolean }): Promise<void>;
+  /**
+   * ConfigMaps read through the Kubernetes API with the pod's service account
+   * (token, CA and namespace under /var/run/secrets/kubernetes.io/serviceaccount,
+   * KUBERNETES_SERVICE_HOST and _PORT); `KUBE_NOT_IN_CLUSTER` outside a pod.
+   */
+  inClusterConfigMaps(options: InClusterConfigMapOptions): Promise<ConfigMapSource>;
   listen(handler: FetchHandler, options: ListenOptions): Promise<Listener>;
   /** Resolves with the signal's name on the first SIGINT or SIGTERM. */
   shutdownSignal(): Promise<string>;

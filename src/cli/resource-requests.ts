@@ -1,7 +1,9 @@
 /**
  * Resource manifests as the API server would send them to the webhook: each
  * YAML or JSON document becomes a CREATE AdmissionRequest by a plain user,
- * decoded by the same decoder the webhook uses.
+ * decoded by the same decoder the webhook uses. A `kind: List` document (what
+ * `kubectl get -o yaml` prints) stands for its `items`, as `kubectl apply`
+ * and `kyverno apply` read it.
  */
 import { type AdmissionRequest, decodeAdmissionReview } from "../admission/index.ts";
 import { ImgverifyError } from "../errors.ts";
@@ -11,7 +13,7 @@ import type { CliErrorCode } from "./errors.ts";
 
 /** One resource to admit, and where it came from. */
 export interface ResourceRequest {
-  /** `FILE#N` (N counts documents from 0). */
+  /** `FILE#N` (N counts documents from 0), `FILE#N.items[I]` for an item of a List. */
   readonly source: string;
   readonly request: AdmissionRequest;
 }
@@ -19,20 +21,60 @@ export interface ResourceRequest {
 /** Who `apply` says asks: an authenticated user with no roles. */
 const APPLY_USER = { username: "imgverify-apply", groups: ["system:authenticated"] };
 
+/** Items one List may hold: each is admitted against live registries. */
+export const MAX_LIST_ITEMS: number = 10_000;
+
 export function resourceRequests(files: readonly PolicyFile[]): ResourceRequest[] {
   const { documents, issues } = parseYamlFiles(files);
   if (issues.length > 0) throw resourceError(issues.map(formatIssue).join("\n"));
-  return documents.map(({ file, index, value }) => {
+  return documents.flatMap(({ file, index, value }) => {
     const source = `${file}#${index}`;
-    return { source, request: requestFor(source, value) };
+    const items = listItems(source, value);
+    if (items === undefined) return [{ source, request: requestFor(source, value) }];
+    const implied = impliedItemType(value as Record<string, unknown>);
+    return items.map((item, i) => {
+      const itemSource = `${source}.items[${i}]`;
+      if (listItems(itemSource, item) !== undefined) {
+        throw resourceError(`${itemSource}: a List inside a List is not a resource`);
+      }
+      const typed = isMapping(item) && implied !== undefined ? { ...implied, ...item } : item;
+      return { source: itemSource, request: requestFor(itemSource, typed) };
+    });
   });
 }
 
-function requestFor(source: string, object: unknown): AdmissionRequest {
-  if (typeof object !== "object" || object === null || Array.isArray(object)) {
-    throw resourceError(`${source}: a resource must be a mapping`);
+/** A typed list's items may leave out apiVersion and kind (the API does): `PodList` implies `Pod`. */
+function impliedItemType(list: Record<string, unknown>): Record<string, string> | undefined {
+  const { apiVersion, kind } = list;
+  if (kind === "List" || typeof kind !== "string" || typeof apiVersion !== "string")
+    return undefined;
+  return { apiVersion, kind: kind.slice(0, -"List".length) };
+}
+
+/**
+ * The items of a `kind: List` document, or of a typed list (`PodList`, as the
+ * API answers a list call) that has them; undefined for any other document.
+ */
+function listItems(source: string, value: unknown): readonly unknown[] | undefined {
+  if (!isMapping(value) || typeof value.kind !== "string") return undefined;
+  const { kind, items } = value;
+  const typedList = kind.endsWith("List") && Array.isArray(items);
+  if (kind !== "List" && !typedList) return undefined;
+  if (items === undefined || items === null) return [];
+  if (!Array.isArray(items)) throw resourceError(`${source}: a List's items must be a sequence`);
+  if (items.length > MAX_LIST_ITEMS) {
+    throw resourceError(`${source}: a List of ${items.length} items; at most ${MAX_LIST_ITEMS}`);
   }
-  const { apiVersion, kind, metadata } = object as Record<string, unknown>;
+  return items;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function requestFor(source: string, object: unknown): AdmissionRequest {
+  if (!isMapping(object)) throw resourceError(`${source}: a resource must be a mapping`);
+  const { apiVersion, kind, metadata } = object;
   if (
     typeof apiVersion !== "string" ||
     apiVersion === "" ||

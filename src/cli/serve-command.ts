@@ -13,6 +13,12 @@ import { writeJson } from "./output.ts";
 import { loadPolicyArgs } from "./policy-files.ts";
 import { readAll } from "./read-all.ts";
 import { cliRegistryClient } from "./registry-client.ts";
+import {
+  type ConfigMapChoice,
+  chooseConfigMaps,
+  configMapFlags,
+  parseConfigMapChoice,
+} from "./serve-config-maps.ts";
 import { trustedRootJson } from "./trusted-root.ts";
 
 const DEFAULT_HOST = "127.0.0.1";
@@ -102,6 +108,7 @@ async function loadEngine(
   io: CliIo,
   policyArgs: readonly string[],
   trustedRoot: string | undefined,
+  configMapChoice: ConfigMapChoice,
   global: GlobalOptions,
   logger: Logger,
   sha256: Promise<Sha256>,
@@ -119,13 +126,14 @@ async function loadEngine(
     policies: loaded.policies.map((p) => p.name),
     skipped: loaded.skipped.length,
   });
+  const configMaps = await chooseConfigMaps(io, loaded.configMaps, configMapChoice, global, logger);
   return {
     policies: loaded.policies,
     client,
     trust: prepareTrustMaterial(root),
     clock: systemClock,
     cache: new VerificationCache({ clock: systemClock }),
-    options: { configMaps: loaded.configMaps },
+    options: { configMaps },
   };
 }
 
@@ -170,7 +178,8 @@ function demoText({ admit, deny }: DemoCommands): string {
 export const serveCommand: Command = defineCommand({
   name: "serve",
   summary: "Run the admission webhook HTTP server.",
-  usage: "[--policy FILE|DIR...] [--host HOST] [--port PORT] [--tls-cert FILE --tls-key FILE]",
+  usage:
+    "[--policy FILE|DIR...] [--config-maps files|kube] [--host HOST] [--port PORT] [--tls-cert FILE --tls-key FILE]",
   details: `
 Serves the admission webhook on HOST and PORT ($IMGVERIFY_PORT, default 8443):
 POST /validate and POST /mutate take an AdmissionReview and answer it through
@@ -184,6 +193,16 @@ demo ClusterPolicy over an in-process registry (demo.imgverify.local) with a
 signed and an unsigned image, and curl lines posting examples/*.json. GET /healthz, GET /readyz (503 until the digest core is
 loaded) and GET /metrics (Prometheus text format) are always there.
 
+ConfigMaps that rule context entries name come from the manifests beside
+the policies (--config-maps files, the default), or with --config-maps kube
+from the Kubernetes API with the pod's service account (its token and CA
+under /var/run/secrets/kubernetes.io/serviceaccount, the API at
+KUBERNETES_SERVICE_HOST:KUBERNETES_SERVICE_PORT). The account then needs
+RBAC "get" on "configmaps" in each namespace the policies read; a refusal
+fails the rule with KUBE_FORBIDDEN naming that namespace, a ConfigMap that
+does not exist fails it as a missing one does. Each ConfigMap read is reused
+for --config-map-ttl (default 30s).
+
 Policies are loaded before listening: a refused policy stops the server from
 starting, with every issue listed (exit 2). Registries are reached with the
 global --insecure-registry, --registry-config and --timeout flags; keyless
@@ -193,6 +212,7 @@ Plain HTTP unless a certificate and key are given. Prints where it listens
 and a curl line to try it; logs JSON lines on stderr; stops cleanly on SIGINT
 or SIGTERM.`,
   flags: {
+    ...configMapFlags,
     policy: {
       type: "string",
       multiple: true,
@@ -242,12 +262,24 @@ or SIGTERM.`,
         ? DEFAULT_SHUTDOWN_GRACE_MS
         : parseDuration(flags["shutdown-grace"], "--shutdown-grace", "serve");
     const tls = await loadTls(io, flags["tls-cert"], flags["tls-key"]);
+    const configMapChoice = parseConfigMapChoice(flags["config-maps"], flags["config-map-ttl"]);
     const sha256 = io.loadSha256(undefined, logger);
     const fetch = io.fetch({ timeoutMs: global.timeoutMs });
     const demo = flags.policy.length === 0;
+    if (demo && configMapChoice.source === "kube") {
+      throw usageError("--config-maps kube needs --policy", "serve");
+    }
     const engine = demo
       ? await demoEngine(fetch, logger, sha256)
-      : await loadEngine(io, flags.policy, flags["trusted-root"], global, logger, sha256);
+      : await loadEngine(
+          io,
+          flags.policy,
+          flags["trusted-root"],
+          configMapChoice,
+          global,
+          logger,
+          sha256,
+        );
     const stopSignal = io.shutdownSignal();
 
     // Loaded here, not at the top, so other commands start without the HTTP stack.

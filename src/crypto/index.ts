@@ -16,6 +16,7 @@ export {
   verifyChain,
 } from "./chain.ts";
 export { type DerElement, DerReader } from "./der.ts";
+export { ecdsaP1363ToDer } from "./ecdsa-signature.ts";
 export {
   createSignatureEngine,
   defaultSignatureEngine,
@@ -40,7 +41,7 @@ export {
 } from "./fulcio-extensions.ts";
 export type { HashName } from "./hash.ts";
 export { type DistinguishedName, type NameAttribute, nameValues } from "./name.ts";
-export { MAX_PEM_BLOCKS } from "./pem.ts";
+export { encodePem, MAX_PEM_BLOCKS } from "./pem.ts";
 export { precertificateTbs } from "./precertificate.ts";
 export {
   describePublicKey,

@@ -3,6 +3,7 @@
  * YAML often carries comments or several keys in one field. Blocks with headers
  * (legacy encrypted PEM) are refused: they never hold public material.
  */
+import { encodeBase64 } from "../encoding/base64.ts";
 import { cryptoError } from "./errors.ts";
 
 /** Text larger than this is refused before any parsing (a CA bundle is ~200 KiB). */
@@ -94,4 +95,10 @@ function decodeBody(base64: string, where: string): Uint8Array {
   const der = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) der[i] = binary.charCodeAt(i);
   return der;
+}
+
+/** One PEM block of `der` under `label`, 64 base64 characters a line. */
+export function encodePem(label: string, der: Uint8Array): string {
+  const lines = encodeBase64(der).match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
 }

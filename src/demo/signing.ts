@@ -3,8 +3,8 @@
  * cosign would push for an image: a simple-signing payload layer carrying the
  * DER ECDSA signature in its annotation, tagged `sha256-<hex>.sig`.
  */
-import { encodeBase64 } from "../admission/base64.ts";
-import { DER_INTEGER, DER_SEQUENCE, encodeDer } from "../crypto/der.ts";
+import { ecdsaP1363ToDer, encodePem } from "../crypto/index.ts";
+import { encodeBase64 } from "../encoding/base64.ts";
 import { OCI_MANIFEST } from "../oci/index.ts";
 import type { DemoRegistry } from "./registry.ts";
 
@@ -17,36 +17,16 @@ export interface DemoKey {
   sign(data: Uint8Array): Promise<Uint8Array>;
 }
 
-/** An unsigned DER INTEGER: leading zeros dropped, one 0x00 kept before a high bit. */
-function derInteger(value: Uint8Array): Uint8Array {
-  let start = 0;
-  while (start < value.length - 1 && value[start] === 0) start++;
-  const trimmed = value.subarray(start);
-  const needsPad = ((trimmed[0] ?? 0) & 0x80) !== 0;
-  return encodeDer(DER_INTEGER, needsPad ? Uint8Array.of(0, ...trimmed) : trimmed);
-}
-
-function p1363ToDer(raw: Uint8Array): Uint8Array {
-  const half = raw.length / 2;
-  const r = derInteger(raw.subarray(0, half));
-  const s = derInteger(raw.subarray(half));
-  const body = new Uint8Array(r.length + s.length);
-  body.set(r);
-  body.set(s, r.length);
-  return encodeDer(DER_SEQUENCE, body);
-}
-
 export async function generateDemoKey(): Promise<DemoKey> {
   const params = { name: "ECDSA", namedCurve: "P-256" };
   const pair = (await crypto.subtle.generateKey(params, true, ["sign", "verify"])) as CryptoKeyPair;
   const spki = new Uint8Array(await crypto.subtle.exportKey("spki", pair.publicKey));
-  const lines = encodeBase64(spki).match(/.{1,64}/g) ?? [];
   return {
-    publicKeyPem: `-----BEGIN PUBLIC KEY-----\n${lines.join("\n")}\n-----END PUBLIC KEY-----\n`,
+    publicKeyPem: encodePem("PUBLIC KEY", spki),
     async sign(data) {
       const algorithm = { name: "ECDSA", hash: "SHA-256" };
       const raw = await crypto.subtle.sign(algorithm, pair.privateKey, data as BufferSource);
-      return p1363ToDer(new Uint8Array(raw));
+      return ecdsaP1363ToDer(new Uint8Array(raw));
     },
   };
 }

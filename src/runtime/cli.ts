@@ -1,8 +1,9 @@
 /**
  * The command line's process I/O over `node:` APIs, which Node, Bun and Deno
- * all provide: standard streams, environment, files, signals, credentials and
- * the SHA-256 loader. `main` runs `imgverify` on Node (bin/imgverify.js);
- * bun.ts and deno.ts reuse `processIo` with their own fetch and server.
+ * all provide: standard streams, environment, files read and written,
+ * signals, credentials, the SHA-256 loader and the in-cluster ConfigMap
+ * source. `main` runs `imgverify` on Node (bin/imgverify.js); bun.ts and
+ * deno.ts reuse `processIo` with their own fetch and server.
  */
 import { createReadStream } from "node:fs";
 import process from "node:process";
@@ -58,6 +59,10 @@ export function processIo(): ProcessIo {
     loadRegistryCredentials: (path) => loadDockerCredentials(path, process.env),
     // The digest core loads on first use, so --help does not wait for it.
     loadSha256: async (impl, logger) => (await import("./sha256-file.ts")).loadSha256(impl, logger),
+    writeFiles: async (files, options) =>
+      (await import("./write-files.ts")).writeFiles(files, options),
+    inClusterConfigMaps: async (options) =>
+      (await import("./in-cluster.ts")).inClusterConfigMaps({ ...options, env: process.env }),
     shutdownSignal,
   };
 }

@@ -18,15 +18,17 @@ const KEEP_ALIVE_MS = 30_000;
  * undici's fetch over a keep-alive Agent. undici (the package) and Node's
  * built-in fetch are separate copies whose Request and Response classes do not
  * mix, so requests go in as URL plus init and responses come back as global
- * `Response` objects that the rest of the code can rely on.
+ * `Response` objects that the rest of the code can rely on. `tls.ca` (PEM)
+ * is the only CA trusted when given.
  */
-export function nodeFetch(timeoutMs: number): Fetch {
+export function nodeFetch(timeoutMs: number, tls: { ca?: string } = {}): Fetch {
   let undici: Promise<{ agent: Agent; fetch: typeof undiciFetch }> | undefined;
   const load = async () => {
     const { Agent, fetch } = await import("undici");
     const agent = new Agent({
       connections: CONNECTIONS_PER_ORIGIN,
-      connect: { timeout: Math.min(MAX_CONNECT_MS, timeoutMs) },
+      // `ca` replaces the default roots: an in-cluster API server is trusted through its own CA only.
+      connect: { timeout: Math.min(MAX_CONNECT_MS, timeoutMs), ...tls },
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       keepAliveTimeout: KEEP_ALIVE_MS,

@@ -1,4 +1,4 @@
-import { type PublicKey, parsePublicKeysPem } from "../../crypto/index.ts";
+import { encodePem, type PublicKey, parsePublicKeysPem } from "../../crypto/index.ts";
 import { isImgverifyError } from "../../errors.ts";
 import { checkError } from "./errors.ts";
 
@@ -34,12 +34,5 @@ export function policyKeys(pems: readonly string[]): PolicyKey[] {
       `the key policy lists ${keys.length} keys, more than ${MAX_POLICY_KEYS}`,
     );
   }
-  return keys.map((key) => ({ id: key.id, key, pem: spkiPem(key.spki) }));
-}
-
-function spkiPem(spki: Uint8Array): string {
-  let binary = "";
-  for (const byte of spki) binary += String.fromCharCode(byte);
-  const lines = btoa(binary).match(/.{1,64}/g) ?? [];
-  return `-----BEGIN PUBLIC KEY-----\n${lines.join("\n")}\n-----END PUBLIC KEY-----\n`;
+  return keys.map((key) => ({ id: key.id, key, pem: encodePem("PUBLIC KEY", key.spki) }));
 }

@@ -45,7 +45,7 @@ async function setup() {
     });
     return { status: res.status, body: await res.json() };
   };
-  return { key, signed, other, post };
+  return { key, signed, other, post, app };
 }
 
 describe("POST /verify", () => {
@@ -129,6 +129,54 @@ describe("POST /verify", () => {
     expect(res.status).toBe(status);
     expect(res.body.error.code).toBe(code);
     expect(res.body.error.message).not.toBe("");
+  });
+
+  it("lists every bad reference and every bad inline field by its path in the body", async () => {
+    const { post } = await setup();
+    const refs = await post({ images: ["a/b:c", "UPPER/Case:!", "x@sha256:12"], policy: "sigs" });
+    expect(refs.status).toBe(400);
+    expect(refs.body.error.issues).toEqual([
+      { path: "images[1]", message: expect.stringContaining("UPPER/Case:!") },
+      { path: "images[2]", message: expect.any(String) },
+    ]);
+    expect(refs.body.error.message).toContain("(and 1 more)");
+    const inline = await post({
+      images: ["a/b:c"],
+      attestors: [{ entries: [{ keys: { publicKeys: 7 } }] }],
+      bogus: true,
+    });
+    expect(inline.status).toBe(400);
+    expect(inline.body.error.issues).toEqual([
+      { path: "bogus", message: "unknown field" },
+      {
+        path: "attestors[0].entries[0].keys.publicKeys",
+        message: expect.stringContaining("must be a string"),
+      },
+    ]);
+  });
+
+  it("counts each call in /metrics by verdict, with its latency and registry calls", async () => {
+    const { post, app } = await setup();
+    await post({ images: [image("app")], policy: "sigs" });
+    await post({ images: [image("app"), image("other")], policy: "sigs" });
+    await post({ images: [], policy: "sigs" });
+    await post({ images: ["a/b:c"], policy: "x".repeat(300 * 1024) });
+    const text = await (await app.request("/metrics")).text();
+    const sample = (series: string) =>
+      Number(
+        text
+          .split("\n")
+          .find((l) => l.startsWith(`${series} `))
+          ?.slice(series.length + 1),
+      );
+    expect(sample('imgverify_verify_requests_total{verdict="verified"}')).toBe(1);
+    expect(sample('imgverify_verify_requests_total{verdict="unverified"}')).toBe(1);
+    expect(sample('imgverify_verify_requests_total{verdict="invalid"}')).toBe(2);
+    expect(sample('imgverify_verify_requests_total{verdict="error"}')).toBe(0);
+    expect(sample("imgverify_verify_duration_seconds_count")).toBe(4);
+    expect(sample('imgverify_verify_duration_seconds_bucket{le="+Inf"}')).toBe(4);
+    expect(sample("imgverify_registry_requests_total")).toBeGreaterThan(0);
+    expect(sample('imgverify_admissions_total{route="validate",verdict="allowed"}')).toBe(0);
   });
 
   it("refuses a body over its size bound with 413", async () => {

@@ -129,6 +129,7 @@ describe("POST /validate and /mutate", () => {
     const body = await res.json();
     expect(body.error.code).toBe("BODY_INVALID");
     expect(body.error.message).toMatch(/not JSON/);
+    expect(body.error.issues).toBeUndefined();
     expect(res.headers.get("server-timing")).toMatch(/^total;dur=/);
   });
 
@@ -139,6 +140,11 @@ describe("POST /validate and /mutate", () => {
     const body = await res.json();
     expect(body.error.code).toBe("REVIEW_INVALID");
     expect(body.error.message).toContain('kind: is "Pod", not "AdmissionReview"');
+    expect(body.error.issues).toEqual([
+      { path: "apiVersion", message: expect.stringContaining('is "v1"') },
+      { path: "kind", message: 'is "Pod", not "AdmissionReview"' },
+      { path: "request", message: expect.stringMatching(/required/) },
+    ]);
   });
 
   it("denies a review with a uid whose request is malformed, naming the field", async () => {
@@ -160,7 +166,9 @@ describe("POST /validate and /mutate", () => {
     delete (bad.request as Record<string, unknown>).uid;
     const res = await post(appOver(w, loaded), "/validate", bad);
     expect(res.status).toBe(400);
-    expect((await res.json()).error.message).toMatch(/request\.uid: is required/);
+    const { error } = await res.json();
+    expect(error.message).toMatch(/request\.uid: is required/);
+    expect(error.issues).toEqual([{ path: "request.uid", message: "is required" }]);
   });
 
   it("refuses an oversized body with 413 JSON", async () => {

@@ -40,6 +40,14 @@ async function setup() {
     "root.json": JSON.stringify(EMPTY_ROOT),
     "signed.yaml": pod("web", image("app"), "shop"),
     "both.yaml": `${pod("web", image("app"))}\n---\n${pod("bad", image("other"))}`,
+    "list.yaml": [
+      "apiVersion: v1",
+      "kind: List",
+      "items:",
+      ...[pod("web", image("app")), pod("bad", image("other"))].map(
+        (doc) => `- ${doc.replaceAll("\n", "\n  ")}`,
+      ),
+    ].join("\n"),
   };
   const io = fakeIo(files, { fetch: () => w.net.fetch });
   const args = ["apply", "--policy", "policies", "--trusted-root", "root.json"];
@@ -88,6 +96,16 @@ describe("imgverify apply", () => {
       "policy",
       "rule",
       "status",
+    ]);
+  });
+
+  it("admits each item of a kind: List as its own resource, like kubectl apply", async () => {
+    const { io, args } = await setup();
+    expect(await runCli([...args, "--resource", "list.yaml"], io)).toBe(1);
+    const verdicts = io.out.split("\n").filter((line) => !line.startsWith(" "));
+    expect(verdicts.slice(0, 2)).toEqual([
+      "list.yaml#0.items[0] Pod/default/web: allowed",
+      "list.yaml#0.items[1] Pod/default/bad: denied",
     ]);
   });
 

@@ -6,12 +6,15 @@ export interface FakeIo extends CliIo {
   /** Everything written to stdout and stderr so far. */
   out: string;
   err: string;
+  /** Permission bits of each file written through `writeFiles`. */
+  modes: Record<string, number>;
 }
 
 /**
  * An in-memory CliIo: files come from `files`, served in chunks of uneven
  * sizes that straddle SHA-256's 64-byte blocks; a directory is any prefix of
- * their names up to a "/". Anything a test does not override fails loudly.
+ * their names up to a "/"; `writeFiles` adds to them. Anything a test does
+ * not override fails loudly.
  */
 export function fakeIo(
   files: Record<string, string | Uint8Array> = {},
@@ -20,6 +23,7 @@ export function fakeIo(
   const io: FakeIo = {
     out: "",
     err: "",
+    modes: {},
     stdout(text) {
       io.out += text;
     },
@@ -53,6 +57,17 @@ export function fakeIo(
     loadRegistryCredentials: async () => ({ lookup: () => undefined }),
     fetch: () => () => Promise.reject(new Error("fake io: no network")),
     loadSha256: async () => nobleSha256,
+    async writeFiles(written, { overwrite }) {
+      const taken = written.filter((f) => files[f.path] !== undefined).map((f) => f.path);
+      if (!overwrite && taken.length > 0) {
+        throw new ImgverifyError("CLI_FILE_EXISTS", `not overwriting ${taken.join(", ")}`);
+      }
+      for (const f of written) {
+        files[f.path] = f.text;
+        io.modes[f.path] = f.mode;
+      }
+    },
+    inClusterConfigMaps: () => Promise.reject(new Error("fake io: not in a cluster")),
     listen: () => Promise.reject(new Error("fake io: no listening")),
     shutdownSignal: () => new Promise(() => {}),
     ...overrides,

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { CliIo, FetchHandler, ListenOptions } from "../../../src/cli/io.ts";
+import type {
+  CliIo,
+  FetchHandler,
+  InClusterConfigMapOptions,
+  ListenOptions,
+} from "../../../src/cli/io.ts";
 import { runCli } from "../../../src/cli/main.ts";
+import { StaticConfigMapSource } from "../../../src/policy/index.ts";
 import {
   EMPTY_ROOT,
   freshKey,
@@ -227,5 +233,77 @@ describe("imgverify serve", () => {
     expect(code).toBe(2);
     expect(h.io.err).toMatch(/p\.json.*imageReferences/s);
     expect(h.io.out).toBe("");
+  });
+
+  it("with --config-maps kube reads rule context ConfigMaps through the in-cluster source", async () => {
+    const w = world();
+    const key = await freshKey();
+    await pushSigned(w.registry, "app", "v1", [key]);
+    const policy = policyDoc({
+      name: "sigs",
+      entries: [
+        {
+          imageReferences: REFS,
+          attestors: [
+            {
+              entries: [
+                {
+                  ...keyEntry(key),
+                  keys: { ...(keyEntry(key).keys as object), publicKeys: "{{ keys.data.pub }}" },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const [rule] = (policy.spec as { rules: Record<string, unknown>[] }).rules;
+    if (rule === undefined) throw new Error("policyDoc made no rule");
+    rule.context = [{ name: "keys", configMap: { name: "signing-keys", namespace: "sec" } }];
+    const asked: InClusterConfigMapOptions[] = [];
+    const h = harness(
+      {},
+      { "p/sigs.json": JSON.stringify(policy), "root.json": JSON.stringify(EMPTY_ROOT) },
+      false,
+      {
+        fetch: () => w.net.fetch,
+        inClusterConfigMaps: async (options) => {
+          asked.push(options);
+          const cm = {
+            name: "signing-keys",
+            namespace: "sec",
+            data: { pub: key.pem },
+            metadata: {},
+          };
+          return new StaticConfigMapSource([cm]);
+        },
+      },
+    );
+    const args = ["serve", "--policy", "p", "--trusted-root", "root.json", "--config-maps", "kube"];
+    const exit = runCli([...args, "--config-map-ttl", "5s", "--timeout", "3s"], h.io);
+    const { handler } = await h.started;
+    const res = await handler(
+      new Request("http://127.0.0.1:8443/mutate", {
+        method: "POST",
+        body: JSON.stringify(reviewJson([{ name: "c", image: image("app") }])),
+      }),
+    );
+    const { response } = await res.json();
+    expect(response.status?.message ?? "").toBe("");
+    expect(response).toMatchObject({ allowed: true });
+    expect(asked).toMatchObject([{ ttlMs: 5000, timeoutMs: 3000 }]);
+    h.stop("SIGTERM");
+    expect(await exit).toBe(0);
+  });
+
+  it.each([
+    [["--config-maps", "etcd"], 'unknown --config-maps "etcd": choose one of files, kube'],
+    [["--config-maps", "kube"], "--config-maps kube needs --policy"],
+    [["--config-map-ttl", "5s"], "--config-map-ttl only applies to --config-maps kube"],
+    [["--config-maps", "kube", "--config-map-ttl", "2h"], "over the bound of 1h"],
+  ])("refuses %j before listening", async (flags, message) => {
+    const h = harness();
+    expect(await runCli(["serve", ...flags], h.io)).toBe(2);
+    expect(h.io.err).toContain(message);
   });
 });

@@ -1,0 +1,65 @@
+/**
+ * The ValidatingWebhookConfiguration and MutatingWebhookConfiguration that
+ * send pod-bearing resources to the webhook Service, trusting the CA of
+ * `imgverify certs`: ready for `kubectl apply -f`. The kinds are those whose
+ * images imgverify reads (Pods and the controllers that template them); the
+ * webhook's own namespace and kube-system are left out, so the webhook can
+ * always start its own pods.
+ */
+import { stringify } from "yaml";
+import { encodeBase64 } from "../encoding/base64.ts";
+
+export interface WebhookConfigOptions {
+  service: string;
+  namespace: string;
+  /** The port the Service exposes (it forwards to the port `serve` listens on). */
+  port: number;
+  /** PEM of the CA that signed the serving certificate. */
+  caCert: string;
+}
+
+const RULES = [
+  { apiGroups: [""], resources: ["pods"] },
+  { apiGroups: ["apps"], resources: ["deployments", "replicasets", "statefulsets", "daemonsets"] },
+  { apiGroups: ["batch"], resources: ["jobs", "cronjobs"] },
+].map((rule) => ({ ...rule, apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], scope: "*" }));
+
+/** Kubernetes' default, and the budget imgverify gives an admission when the policies set none. */
+const TIMEOUT_SECONDS = 10;
+
+export function webhookConfigYaml(options: WebhookConfigOptions): string {
+  const { service, namespace, port } = options;
+  const caBundle = encodeBase64(new TextEncoder().encode(options.caCert));
+  const webhook = (route: "validate" | "mutate") => ({
+    // Webhook names must be fully qualified; the Service's DNS name is unique in the cluster.
+    name: `${route}.${service}.${namespace}.svc`,
+    admissionReviewVersions: ["v1"],
+    sideEffects: "None",
+    failurePolicy: "Fail",
+    timeoutSeconds: TIMEOUT_SECONDS,
+    clientConfig: { service: { name: service, namespace, path: `/${route}`, port }, caBundle },
+    rules: RULES,
+    namespaceSelector: {
+      matchExpressions: [
+        {
+          key: "kubernetes.io/metadata.name",
+          operator: "NotIn",
+          values: [...new Set([namespace, "kube-system"])],
+        },
+      ],
+    },
+  });
+  const config = (kind: string, route: "validate" | "mutate", extra: object = {}) => ({
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind,
+    metadata: { name: service, labels: { "app.kubernetes.io/name": service } },
+    webhooks: [{ ...webhook(route), ...extra }],
+  });
+  const documents = [
+    config("ValidatingWebhookConfiguration", "validate"),
+    config("MutatingWebhookConfiguration", "mutate", { reinvocationPolicy: "Never" }),
+  ];
+  return documents
+    .map((doc) => stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false }))
+    .join("---\n");
+}

@@ -75,12 +75,6 @@ export function judge(unit: Unit, problems: readonly Problem[]): UnitVerdict {
       code: errors[0]?.code ?? "INTERNAL",
     };
   }
-  if (problems.every((p) => p.kind === "missing") && !unit.verification.required) {
-    return {
-      status: "skip",
-      message: `image ${image} is not signed; verification is not required`,
-    };
-  }
   return {
     status: "fail",
     message: `failed to verify image ${image}: ${listed([...of("fail"), ...of("missing")])}`,

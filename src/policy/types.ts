@@ -121,6 +121,11 @@ export interface ImageVerification {
   readonly repository: string | undefined;
   readonly mutateDigest: boolean;
   readonly verifyDigest: boolean;
+  /**
+   * Kyverno's validating webhook checks with it that its mutating webhook
+   * recorded the image as verified. Both endpoints here verify the image
+   * itself, so an unverified image fails either way.
+   */
   readonly required: boolean;
   readonly useCache: boolean;
   /** cosign's experimental OCI 1.1 signature storage. */

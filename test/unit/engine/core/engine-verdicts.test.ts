@@ -109,7 +109,10 @@ describe("evaluateAdmission: verdicts", () => {
     );
   });
 
-  it("skips an unsigned image when the signature is not required, and fails it when it is", async () => {
+  // Kyverno reads `required` only in its validating webhook, against the
+  // annotation its mutating webhook wrote; the signature check itself fails
+  // an unsigned image either way.
+  it("fails an unsigned image whether or not the signature is required", async () => {
     const w = world();
     const key = await freshKey();
     await pushSigned(w.registry, "app", "v1", []);
@@ -119,8 +122,8 @@ describe("evaluateAdmission: verdicts", () => {
       request,
       policies({ entries: [{ ...signedBy(key), required: false }] }),
     );
-    expect(optional.results[0]).toMatchObject({ status: "skip" });
-    expect(optional.allowed).toBe(true);
+    expect(optional.results[0]).toMatchObject({ status: "fail" });
+    expect(optional.allowed).toBe(false);
     const required = await evaluate(w, request, policies({ entries: [signedBy(key)] }));
     expect(required.results[0]?.status).toBe("fail");
     expect(required.results[0]?.message).toMatch(/no signatures found/);

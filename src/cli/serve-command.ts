@@ -13,6 +13,7 @@ import { writeJson } from "./output.ts";
 import { loadPolicyArgs } from "./policy-files.ts";
 import { readAll } from "./read-all.ts";
 import { cliRegistryClient } from "./registry-client.ts";
+import { type CacheChoice, cacheFlags, parseCacheChoice } from "./serve-cache.ts";
 import {
   type ConfigMapChoice,
   chooseConfigMaps,
@@ -109,6 +110,7 @@ async function loadEngine(
   policyArgs: readonly string[],
   trustedRoot: string | undefined,
   configMapChoice: ConfigMapChoice,
+  cacheChoice: CacheChoice,
   global: GlobalOptions,
   logger: Logger,
   sha256: Promise<Sha256>,
@@ -132,7 +134,7 @@ async function loadEngine(
     client,
     trust: prepareTrustMaterial(root),
     clock: systemClock,
-    cache: new VerificationCache({ clock: systemClock }),
+    cache: new VerificationCache({ ...cacheChoice, clock: systemClock }),
     options: { configMaps },
   };
 }
@@ -142,9 +144,11 @@ async function demoEngine(
   fetch: Fetch,
   logger: Logger,
   sha256: Promise<Sha256>,
+  cacheChoice: CacheChoice,
 ): Promise<EngineContext> {
   const { createDemo } = await import("../demo/index.ts");
-  const { engine } = await createDemo({ fetch, clock: systemClock, logger, sha256: await sha256 });
+  const deps = { fetch, clock: systemClock, logger, sha256: await sha256 };
+  const { engine } = await createDemo(deps, cacheChoice);
   logger.info("demo mode: no --policy given", { policies: engine.policies.map((p) => p.name) });
   return engine;
 }
@@ -203,6 +207,11 @@ fails the rule with KUBE_FORBIDDEN naming that namespace, a ConfigMap that
 does not exist fails it as a missing one does. Each ConfigMap read is reused
 for --config-map-ttl (default 30s).
 
+Verified results (with the attestation payloads their conditions need) are
+reused across admissions for --cache-ttl, at most --cache-entries of them;
+failures never are. Tags are resolved on every admission unless --tag-ttl
+lets a tag's digest be reused that long.
+
 Policies are loaded before listening: a refused policy stops the server from
 starting, with every issue listed (exit 2). Registries are reached with the
 global --insecure-registry, --registry-config and --timeout flags; keyless
@@ -213,6 +222,7 @@ and a curl line to try it; logs JSON lines on stderr; stops cleanly on SIGINT
 or SIGTERM.`,
   flags: {
     ...configMapFlags,
+    ...cacheFlags,
     policy: {
       type: "string",
       multiple: true,
@@ -263,6 +273,7 @@ or SIGTERM.`,
         : parseDuration(flags["shutdown-grace"], "--shutdown-grace", "serve");
     const tls = await loadTls(io, flags["tls-cert"], flags["tls-key"]);
     const configMapChoice = parseConfigMapChoice(flags["config-maps"], flags["config-map-ttl"]);
+    const cacheChoice = parseCacheChoice(flags);
     const sha256 = io.loadSha256(undefined, logger);
     const fetch = io.fetch({ timeoutMs: global.timeoutMs });
     const demo = flags.policy.length === 0;
@@ -270,12 +281,13 @@ or SIGTERM.`,
       throw usageError("--config-maps kube needs --policy", "serve");
     }
     const engine = demo
-      ? await demoEngine(fetch, logger, sha256)
+      ? await demoEngine(fetch, logger, sha256, cacheChoice)
       : await loadEngine(
           io,
           flags.policy,
           flags["trusted-root"],
           configMapChoice,
+          cacheChoice,
           global,
           logger,
           sha256,

@@ -5,7 +5,11 @@
  */
 import type { Deps, Fetch } from "../deps.ts";
 import { prepareTrustMaterial } from "../engine/checks/index.ts";
-import { type EngineContext, VerificationCache } from "../engine/index.ts";
+import {
+  type EngineContext,
+  VerificationCache,
+  type VerificationCacheOptions,
+} from "../engine/index.ts";
 import { OCI_MANIFEST, RegistryClient } from "../oci/index.ts";
 import { loadPolicies } from "../policy/index.ts";
 import { DemoRegistry, inProcessFetch } from "./registry.ts";
@@ -83,8 +87,14 @@ function demoPolicyJson(publicKeyPem: string): string {
   });
 }
 
-/** Builds the demo registry (signing with a key made now) and the engine over it. */
-export async function createDemo(deps: Deps): Promise<Demo> {
+/**
+ * Builds the demo registry (signing with a key made now) and the engine over
+ * it, its cache bounded by `cache` (the defaults when absent).
+ */
+export async function createDemo(
+  deps: Deps,
+  cache: Omit<VerificationCacheOptions, "clock"> = {},
+): Promise<Demo> {
   const registry = new DemoRegistry(DEMO_HOST);
   const key = await generateDemoKey();
   const signed = await pushImage(registry, "signed");
@@ -99,7 +109,7 @@ export async function createDemo(deps: Deps): Promise<Demo> {
     client: new RegistryClient({ deps: { ...deps, fetch } }),
     trust: prepareTrustMaterial(EMPTY_TRUSTED_ROOT),
     clock: deps.clock,
-    cache: new VerificationCache({ clock: deps.clock }),
+    cache: new VerificationCache({ ...cache, clock: deps.clock }),
   };
   return { engine, fetch };
 }

@@ -7,7 +7,7 @@
  * no entry checked once its set's count is met.
  */
 import { formatReference, formatRepository } from "../oci/reference.ts";
-import { sha256Hex, type VerificationCache } from "./cache.ts";
+import type { VerificationCache } from "./cache.ts";
 import {
   type CheckContext,
   checkAttestations,
@@ -114,7 +114,7 @@ export function parallelRunner(
     }
     const run = (async () => {
       const shared = unit.verification.useCache ? cache : undefined;
-      const cacheKey = shared && `${imageKey(target)}|${await sha256Hex(leaf.configKey)}`;
+      const cacheKey = shared && `${imageKey(target)}|${await shared.configId(leaf.configKey)}`;
       const hit = cacheKey === undefined ? undefined : shared?.verified(cacheKey);
       if (hit !== undefined) {
         stats.cachedChecks++;

@@ -1,6 +1,9 @@
 import type { Clock } from "../deps.ts";
 import { OciError, type OciErrorCode, type OciErrorDetails } from "./errors.ts";
 
+/** Why an operation stops its own timer; nothing reads it. */
+const OPERATION_ENDED = "operation ended";
+
 /**
  * One public client call: what it does (for messages), the reference it
  * concerns, and its deadline as an `AbortSignal` that ends every request,
@@ -69,7 +72,8 @@ export async function runOperation<T>(
   } catch (err) {
     throw asOciError(op, err);
   } finally {
-    stopTimer.abort();
+    // A fixed reason: a bare abort() builds a DOMException with a stack on every call.
+    stopTimer.abort(OPERATION_ENDED);
     signal?.removeEventListener("abort", onCallerAbort);
   }
 }

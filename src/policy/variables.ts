@@ -46,6 +46,8 @@ function lookup(variable: string, data: Variables, where: string): unknown {
 
 /** Substitutes the variables of one string; `where` names the field for messages. */
 export function substituteString(text: string, data: Variables, where: string): unknown {
+  // Most fields (keys, certificates, names) hold no variable: skip the scan.
+  if (!text.includes("{{")) return text;
   let value = text;
   for (let round = 0; ; round++) {
     const matches = [...value.matchAll(VARIABLE)];

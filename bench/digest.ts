@@ -20,7 +20,7 @@ const TABLE_SIZES = [512, 2 * KiB, 64 * KiB, MiB, 16 * MiB];
 /** Around WEBCRYPTO_ONE_SHOT_MIN_BYTES: where WebCrypto starts to beat WASM for one-shot. */
 const THRESHOLD_SIZES = [4 * KiB, 8 * KiB, 16 * KiB, 32 * KiB];
 /** Each size is measured this many times and the best median kept: the machine is shared. */
-const ROUNDS = 3;
+const DEFAULT_ROUNDS = 3;
 
 type Contender = "wasm" | "default" | "hash-wasm" | "noble" | "webcrypto";
 type HashFn = (data: Uint8Array) => Uint8Array | Promise<Uint8Array>;
@@ -140,7 +140,9 @@ function printTable(size: number, latency: Partial<Record<Contender, number>>): 
 }
 
 /** Runs the suite and prints it; `passed` is false when a target fails. */
-export async function runDigestBench(): Promise<{ passed: boolean; result: DigestBenchResult }> {
+export async function runDigestBench(
+  rounds: number = DEFAULT_ROUNDS,
+): Promise<{ passed: boolean; result: DigestBenchResult }> {
   const fns = await contenders();
   const latencyUs: DigestBenchResult["latencyUs"] = {};
   let bench: Bench | undefined;
@@ -149,7 +151,7 @@ export async function runDigestBench(): Promise<{ passed: boolean; result: Diges
   for (const data of inputs.values()) await checkAgreement(fns, data);
   // Rounds go over all sizes in turn, so a burst of load from elsewhere spoils one
   // round of a size, not all of them.
-  for (let pass = 0; pass < ROUNDS; pass++) {
+  for (let pass = 0; pass < rounds; pass++) {
     for (const [size, data] of inputs) {
       const selected: Partial<Record<Contender, HashFn>> = TABLE_SIZES.includes(size)
         ? fns
@@ -164,7 +166,7 @@ export async function runDigestBench(): Promise<{ passed: boolean; result: Diges
     }
   }
   console.log(
-    `SHA-256 on ${bench?.runtime} ${bench?.runtimeVersion}, median of each, best of ${ROUNDS} rounds`,
+    `SHA-256 on ${bench?.runtime} ${bench?.runtimeVersion}, median of each, best of ${rounds} rounds`,
   );
   for (const size of sizes) printTable(size, latencyUs[size] ?? {});
 

@@ -76,6 +76,9 @@ stage typecheck npm run typecheck
 stage unit npx vitest run --project unit
 stage integration npx vitest run --project integration
 stage runtimes npm run test:runtimes
+# Targets are printed, not enforced, on a shared machine; bench:check is the
+# regression gate (ratios and request counts against bench/baseline.json).
+stage "bench quick + check" bash -c 'npm run --silent bench -- --quick --advisory && npm run --silent bench:check'
 # The sigstore-conformance bundle cases, file and digest, on every runtime.
 if [[ -d "$corpora/sigstore-conformance" ]]; then
   stage "conformance node" npm run --silent conformance

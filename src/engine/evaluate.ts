@@ -9,6 +9,7 @@ import { StaticConfigMapSource } from "../policy/index.ts";
 import { SingleFlight } from "../store/single-flight.ts";
 import { boundedConfigMaps } from "./bounded-config-maps.ts";
 import { budgetMs } from "./budget.ts";
+import type { VerificationCache } from "./cache.ts";
 import type { CheckContext } from "./checks/index.ts";
 import { engineError } from "./errors.ts";
 import { foldUnit } from "./fold.ts";
@@ -48,9 +49,10 @@ export async function evaluateAdmission(
   });
   const budget = budgetMs(plan.matched, options.defaultTimeoutSeconds, options.marginMs);
 
+  const useStore = !sequential && (options.requestStore ?? true);
   // The store lives as long as this call: nothing fetched here is seen by another request.
   const client = context.client.withStore(
-    sequential ? undefined : new SingleFlight<string, unknown>(),
+    useStore ? new SingleFlight<string, unknown>() : undefined,
   );
   const deadline = new AbortController();
   const ctx: CheckContext = {
@@ -62,7 +64,9 @@ export async function evaluateAdmission(
   const cache = sequential || options.useCache === false ? undefined : context.cache;
   const runner: Runner = sequential
     ? sequentialRunner(ctx)
-    : parallelRunner(ctx, cache, options.maxParallelChecks);
+    : useStore
+      ? parallelRunner(ctx, cache, options.maxParallelChecks)
+      : unitByUnitRunner(ctx, cache, options.maxParallelChecks);
   const timedOut = await runWithin(
     runner,
     plan.units,
@@ -109,6 +113,41 @@ export async function evaluateAdmission(
   };
 }
 
+/**
+ * Every unit at once, each on a runner of its own: no resolution or check is
+ * shared between units, as when each rule and container is verified apart.
+ */
+function unitByUnitRunner(
+  ctx: CheckContext,
+  cache: VerificationCache | undefined,
+  maxParallelChecks: number | undefined,
+): Runner {
+  const runners: Runner[] = [];
+  return {
+    get stats() {
+      const total = { checks: 0, sharedChecks: 0, cachedChecks: 0, resolutions: 0 };
+      for (const { stats } of runners) {
+        total.checks += stats.checks;
+        total.sharedChecks += stats.sharedChecks;
+        total.cachedChecks += stats.cachedChecks;
+        total.resolutions += stats.resolutions;
+      }
+      return total;
+    },
+    async run(units) {
+      await Promise.all(
+        units.map((unit) => {
+          const runner = parallelRunner(ctx, cache, maxParallelChecks);
+          runners.push(runner);
+          return runner.run([unit]);
+        }),
+      );
+    },
+  };
+}
+
+const TIMER_STOPPED = "evaluation ended";
+
 /** Runs the units until done or until `remainingMs` pass; true when the deadline cut them short. */
 async function runWithin(
   runner: Runner,
@@ -124,7 +163,8 @@ async function runWithin(
   );
   const finished = runner.run(units).then(() => false);
   const timedOut = await Promise.race([finished, expired]);
-  timer.abort();
+  // A fixed reason: a bare abort() builds a DOMException with a stack each time.
+  timer.abort(TIMER_STOPPED);
   if (timedOut) {
     deadline.abort(
       engineError("DEADLINE_EXCEEDED", `the admission's time budget of ${remainingMs} ms ran out`),

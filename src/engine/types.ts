@@ -38,6 +38,14 @@ export interface ImageResult {
 export interface EngineOptions {
   /** Kyverno 1.11 behaviour: one check at a time, no request store, no cache. Default false. */
   sequential?: boolean;
+  /**
+   * Share registry calls and identical checks within the request (the
+   * per-request store). Default true. False runs every unit on its own, each
+   * fetching what it needs: the fan-out without the store, for comparison
+   * (`maxParallelChecks` then bounds each unit's checks). Ignored in
+   * sequential mode, which never shares.
+   */
+  requestStore?: boolean;
   /** Use the cross-request cache (when one is given). Default true. */
   useCache?: boolean;
   /** The answer may carry a patch (mutating webhook): digest pins satisfy `verifyDigest`. Default true. */

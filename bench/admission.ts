@@ -1,0 +1,178 @@
+/**
+ * One scenario through the four modes: Kyverno 1.11's sequential way, the
+ * fan-out without the request store, the fan-out over the store (cold
+ * caches), and the same admission again with the cross-request cache warm.
+ * Each mode is evaluated once with the proxy counting, then timed by tinybench.
+ */
+import { Bench } from "tinybench";
+import { type Deps, silentLogger, systemClock } from "../src/deps.ts";
+import { prepareTrustMaterial, type TrustMaterial } from "../src/engine/checks/index.ts";
+import {
+  type AdmissionEvaluation,
+  type EngineOptions,
+  evaluateAdmission,
+  VerificationCache,
+} from "../src/engine/index.ts";
+import { RegistryClient } from "../src/oci/index.ts";
+import { loadSha256 } from "../src/runtime/sha256-file.ts";
+import { type RequestStats, requestStats } from "../test/support/proxy-log.ts";
+import { EMPTY_ROOT } from "../test/unit/engine/core/world.ts";
+import { fewestRoundTrips, repositoryChains } from "./critical-path.ts";
+import type { CountingProxy } from "./remote-proxy.ts";
+import type { Scenario, ScenarioName } from "./scenarios.ts";
+
+export const MODES = ["sequential", "parallel", "store", "warm"] as const;
+export type Mode = (typeof MODES)[number];
+
+export interface ModeFigures {
+  meanMs: number;
+  p99Ms: number;
+  requests: number;
+  distinctRequests: number;
+}
+
+export interface ScenarioFigures {
+  name: ScenarioName;
+  criticalPathRtts: number;
+  modes: Record<Mode, ModeFigures>;
+}
+
+export interface MeasureOptions {
+  /** Least timed evaluations per mode. */
+  iterations: number;
+  /** Least time each mode is timed for, ms: fast modes get more samples. */
+  timeMs: number;
+}
+
+/** Requests asked more than once in a mode, for the report when a count target fails. */
+export type Duplicates = Partial<Record<Mode, RequestStats["duplicates"]>>;
+
+/** Store-mode evaluations whose logs give the critical path (see critical-path.ts). */
+const STORE_COUNT_RUNS = 5;
+
+const round = (value: number): number => Math.round(value * 100) / 100;
+
+/** The client the webhook would build, allowed to reach the proxy over plain HTTP. */
+export async function benchClient(proxy: CountingProxy): Promise<RegistryClient> {
+  const deps: Deps = {
+    fetch: (request) => globalThis.fetch(request),
+    clock: systemClock,
+    logger: silentLogger,
+    sha256: await loadSha256(undefined, silentLogger),
+  };
+  return new RegistryClient({ deps, insecureRegistries: [proxy.host] });
+}
+
+/** Key-signed evidence without a transparency log needs no trust root content. */
+export function benchTrust(): TrustMaterial {
+  return prepareTrustMaterial(EMPTY_ROOT);
+}
+
+interface ModeSetup {
+  options: EngineOptions;
+  cache?: VerificationCache;
+}
+
+/** Kubernetes' longest webhook timeout: the sequential mode needs it for its 248 requests. */
+const BUDGET = { defaultTimeoutSeconds: 30 } as const;
+
+function modeSetups(): Record<Mode, ModeSetup> {
+  return {
+    sequential: { options: { ...BUDGET, sequential: true } },
+    parallel: { options: { ...BUDGET, requestStore: false } },
+    store: { options: BUDGET },
+    warm: { options: BUDGET, cache: new VerificationCache({ clock: systemClock }) },
+  };
+}
+
+/** Refuses to time an admission that does not pass: a failing check is not a fast one. */
+function assertAdmitted(scenario: Scenario, mode: Mode, evaluation: AdmissionEvaluation): void {
+  const bad = evaluation.results.filter((r) => r.status !== "pass");
+  if (evaluation.allowed && bad.length === 0 && evaluation.results.length > 0) return;
+  const detail = bad.map((r) => `${r.policy}/${r.rule} ${r.image}: ${r.status} ${r.message}`);
+  throw new Error(
+    `${scenario.name} (${mode}) was not admitted: ${evaluation.message ?? ""}\n${detail.join("\n")}`,
+  );
+}
+
+export async function measureScenario(
+  scenario: Scenario,
+  proxy: CountingProxy,
+  client: RegistryClient,
+  trust: TrustMaterial,
+  options: MeasureOptions,
+): Promise<{ figures: ScenarioFigures; duplicates: Duplicates }> {
+  const setups = modeSetups();
+  const evaluate = async (mode: Mode): Promise<AdmissionEvaluation> => {
+    const { options: engineOptions, cache } = setups[mode];
+    const evaluation = await evaluateAdmission(scenario.request, {
+      policies: scenario.policies,
+      client,
+      trust,
+      clock: systemClock,
+      ...(cache && { cache }),
+      options: engineOptions,
+    });
+    assertAdmitted(scenario, mode, evaluation);
+    return evaluation;
+  };
+
+  // The warm mode's cache is filled by one admission before anything is counted.
+  await evaluate("warm");
+  const counts = {} as Record<Mode, RequestStats>;
+  const duplicates: Duplicates = {};
+  const storeChains: Map<string, number>[] = [];
+  for (const mode of MODES) {
+    const runs = mode === "store" ? STORE_COUNT_RUNS : 1;
+    for (let run = 0; run < runs; run++) {
+      await proxy.settled();
+      await proxy.reset();
+      const evaluation = await evaluate(mode);
+      await proxy.settled();
+      const log = await proxy.log();
+      const stats = requestStats(log);
+      if (stats.requests !== evaluation.timing.requests) {
+        throw new Error(
+          `${scenario.name} (${mode}): the proxy saw ${stats.requests} requests, the engine made ${evaluation.timing.requests}`,
+        );
+      }
+      const before = counts[mode];
+      if (before !== undefined && before.requests !== stats.requests) {
+        throw new Error(
+          `${scenario.name} (${mode}): ${before.requests} then ${stats.requests} requests for the same admission`,
+        );
+      }
+      counts[mode] = stats;
+      if (stats.duplicates.length > 0) duplicates[mode] = stats.duplicates;
+      if (mode === "store") storeChains.push(repositoryChains(log));
+    }
+  }
+  const roundTrips = fewestRoundTrips(storeChains);
+
+  const bench = new Bench({
+    name: scenario.name,
+    time: options.timeMs,
+    iterations: options.iterations,
+    // The counted evaluations above have warmed every path already.
+    warmup: false,
+    throws: true,
+  });
+  for (const mode of MODES) bench.add(mode, () => evaluate(mode).then(() => undefined));
+  await bench.run();
+  console.log(`\n${scenario.name}: ${scenario.description}`);
+  console.table(bench.table());
+
+  const modes = {} as Record<Mode, ModeFigures>;
+  for (const task of bench.tasks) {
+    const result = task.result;
+    if (result.state !== "completed") throw new Error(`${task.name} did not complete`);
+    const mode = task.name as Mode;
+    modes[mode] = {
+      meanMs: round(result.latency.mean),
+      p99Ms: round(result.latency.p99),
+      requests: counts[mode].requests,
+      distinctRequests: counts[mode].distinct,
+    };
+  }
+  return { figures: { name: scenario.name, criticalPathRtts: roundTrips, modes }, duplicates };
+}

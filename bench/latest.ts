@@ -1,0 +1,94 @@
+/**
+ * `bench/results/latest.json`: what one `npm run bench` measured, in the
+ * shape `bench:check` compares and the README quotes.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import type { ScenarioFigures } from "./admission.ts";
+import type { SignatureVerifyResult } from "./crypto-verify.ts";
+import type { DigestBenchResult } from "./digest.ts";
+import type { Target } from "./targets.ts";
+
+export interface LatestResults {
+  rttMs: number;
+  runtime: string;
+  quick: boolean;
+  scenarios: ScenarioFigures[];
+  digest: Pick<
+    DigestBenchResult,
+    "wasmMBps" | "hashWasmMBps" | "nobleMBps" | "webcryptoMBps" | "small2KiBUs"
+  >;
+  verify: Omit<SignatureVerifyResult, "runtime">;
+  /** Warm admission throughput of the server against a bare echo, when measured. */
+  throughput?: Record<string, unknown>;
+  targets: Target[];
+}
+
+export const LATEST_URL: URL = new URL("./results/latest.json", import.meta.url);
+export const BASELINE_URL: URL = new URL("./baseline.json", import.meta.url);
+
+export function digestFigures(result: DigestBenchResult): LatestResults["digest"] {
+  const { wasmMBps, hashWasmMBps, nobleMBps, webcryptoMBps, small2KiBUs } = result;
+  return { wasmMBps, hashWasmMBps, nobleMBps, webcryptoMBps, small2KiBUs };
+}
+
+/** The digest suite's targets in the shape of the others. */
+export function digestTargets(result: DigestBenchResult): Target[] {
+  return result.targets.map((t) => ({
+    name: t.name,
+    holds: t.holds,
+    detail: `${t.ratio.toFixed(2)}x (needs ${t.required}x)`,
+  }));
+}
+
+/** What the gate compares: `latest.json` without what it only reports. */
+export type ComparedResults = Pick<LatestResults, "rttMs" | "scenarios" | "digest" | "verify">;
+
+const MODE_FIELDS = ["meanMs", "p99Ms", "requests", "distinctRequests"] as const;
+
+/**
+ * `json` as the fields the gate compares, or an error listing every missing
+ * or non-numeric one, so a hand-edited baseline fails loudly, not as NaN.
+ */
+export function comparedResults(json: unknown, source: string): ComparedResults {
+  const problems: string[] = [];
+  const at = (value: unknown, path: string[]): unknown =>
+    path.reduce<unknown>(
+      (v, key) =>
+        v !== null && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined,
+      value,
+    );
+  const number = (path: string[]): void => {
+    const value = at(json, path);
+    if (typeof value !== "number" || !Number.isFinite(value)) problems.push(path.join("."));
+  };
+  number(["rttMs"]);
+  for (const field of ["wasmMBps", "hashWasmMBps", "nobleMBps", "webcryptoMBps"])
+    number(["digest", field]);
+  number(["digest", "small2KiBUs", "default"]);
+  number(["digest", "small2KiBUs", "webcrypto"]);
+  number(["verify", "webcryptoPerSec"]);
+  number(["verify", "noblePerSec"]);
+  const scenarios = at(json, ["scenarios"]);
+  if (!Array.isArray(scenarios) || scenarios.length === 0) problems.push("scenarios");
+  else {
+    scenarios.forEach((scenario: unknown, i) => {
+      const path = ["scenarios", String(i)];
+      if (typeof at(scenario, ["name"]) !== "string") problems.push(`${path.join(".")}.name`);
+      number([...path, "criticalPathRtts"]);
+      for (const mode of ["sequential", "parallel", "store", "warm"]) {
+        for (const field of MODE_FIELDS) number([...path, "modes", mode, field]);
+      }
+    });
+  }
+  if (problems.length > 0) {
+    throw new Error(`${source}: missing or not a number: ${problems.join(", ")}`);
+  }
+  return json as ComparedResults;
+}
+
+export async function writeLatest(results: LatestResults): Promise<string> {
+  await mkdir(new URL(".", LATEST_URL), { recursive: true });
+  await writeFile(LATEST_URL, `${JSON.stringify(results, null, 2)}\n`);
+  return fileURLToPath(LATEST_URL);
+}

@@ -1,0 +1,178 @@
+/**
+ * The admission scenarios of the verification benchmark (their names are part
+ * of the output contract), and the signed images they need, seeded straight
+ * into the registry so that seeding is never counted at the proxy.
+ */
+import type { AdmissionRequest } from "../src/admission/index.ts";
+import type { VerifyImagesPolicy } from "../src/policy/index.ts";
+import type { RegistryInfo } from "../test/support/context.ts";
+import {
+  COSIGN_VULN,
+  CYCLONEDX_BOM,
+  SLSA_PROVENANCE,
+  seedSignedImages,
+} from "../test/support/seed-signed.ts";
+import { admission, type PolicySpec, policies } from "../test/unit/engine/core/world.ts";
+
+export const SCENARIO_NAMES = [
+  "single-rule",
+  "multi-rule",
+  "many-images",
+  "shared-image-signers",
+] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+export interface Scenario {
+  name: ScenarioName;
+  description: string;
+  request: AdmissionRequest;
+  policies: VerifyImagesPolicy[];
+}
+
+/** What the scenarios verify, as seeded at the registry itself. */
+export interface SeededMaterial {
+  /** Images each signed by `attestedKey` with `.sig` and `.att` (every predicate type). */
+  attested: string[];
+  attestedKey: string;
+  /** One image signed by each of `signerKeys`. */
+  multiSigned: string;
+  signerKeys: string[];
+}
+
+const PREDICATE_TYPES = [SLSA_PROVENANCE, CYCLONEDX_BOM, COSIGN_VULN];
+const MANY_IMAGES = 10;
+const SIGNERS = 5;
+const CONTAINERS_OF_ONE_IMAGE = 8;
+
+export async function seedScenarioImages(registry: RegistryInfo): Promise<SeededMaterial> {
+  const [attested, multiSigned] = await Promise.all([
+    seedSignedImages(registry, {
+      images: MANY_IMAGES,
+      signers: 1,
+      attestations: PREDICATE_TYPES,
+      repository: "bench/attested",
+    }),
+    seedSignedImages(registry, { images: 1, signers: SIGNERS, repository: "bench/signers" }),
+  ]);
+  const image = multiSigned.images[0];
+  const key = attested.keys[0];
+  if (image === undefined || key === undefined) throw new Error("seeding returned no image");
+  return {
+    attested: attested.images.map((i) => i.reference),
+    attestedKey: key.publicKeyPem,
+    multiSigned: image.reference,
+    signerKeys: multiSigned.keys.map((k) => k.publicKeyPem),
+  };
+}
+
+/** A key attestor entry; the seeded signatures carry no transparency-log entry. */
+function keyEntry(publicKeyPem: string): Record<string, unknown> {
+  return {
+    keys: { publicKeys: publicKeyPem, rekor: { ignoreTlog: true }, ctlog: { ignoreSCT: true } },
+  };
+}
+
+/** A condition as policies write them, so the attestation checks do their whole work. */
+const CONDITIONS: Record<string, Record<string, unknown>[]> = {
+  [SLSA_PROVENANCE]: [
+    {
+      all: [
+        {
+          key: "{{ runDetails.builder.id }}",
+          operator: "Equals",
+          value: "https://example.com/builder/v1",
+        },
+      ],
+    },
+  ],
+  [CYCLONEDX_BOM]: [{ all: [{ key: "{{ bomFormat }}", operator: "Equals", value: "CycloneDX" }] }],
+  [COSIGN_VULN]: [
+    {
+      all: [
+        { key: "{{ scanner.result.vulnerabilities | length(@) }}", operator: "Equals", value: 0 },
+      ],
+    },
+  ],
+};
+
+/** One verifyImages entry: the signature and each of `types` by `keys` (all required). */
+function entry(host: string, keys: readonly string[], types: readonly string[]) {
+  const attestors = [{ entries: keys.map(keyEntry) }];
+  return {
+    imageReferences: [`${host}/*`],
+    attestors,
+    attestations: types.map((type) => ({ type, attestors, conditions: CONDITIONS[type] })),
+  };
+}
+
+/** Builds the scenarios over `material`, every image reached through the proxy at `proxyHost`. */
+export function buildScenarios(
+  material: SeededMaterial,
+  registryHost: string,
+  proxyHost: string,
+): Scenario[] {
+  const viaProxy = (reference: string): string => {
+    if (!reference.startsWith(`${registryHost}/`)) throw new Error(`not seeded here: ${reference}`);
+    return `${proxyHost}${reference.slice(registryHost.length)}`;
+  };
+  const attested = material.attested.map(viaProxy);
+  const first = attested[0] as string;
+  const key = [material.attestedKey];
+  const everyType: PolicySpec = {
+    name: "signed-and-attested",
+    entries: [entry(proxyHost, key, PREDICATE_TYPES)],
+  };
+  // Each rule wants the signature and two of the three attestations, as separate teams' policies do.
+  const pairs = [
+    [SLSA_PROVENANCE, CYCLONEDX_BOM],
+    [SLSA_PROVENANCE, COSIGN_VULN],
+    [CYCLONEDX_BOM, COSIGN_VULN],
+  ];
+  const multi: PolicySpec[] = [0, 1, 2].map((p) => ({
+    name: `team-${p + 1}`,
+    rules: [0, 1].map((r) => ({
+      name: `rule-${r + 1}`,
+      entries: [entry(proxyHost, key, pairs[(p + r) % pairs.length] as string[])],
+    })),
+  }));
+  return [
+    {
+      name: "single-rule",
+      description: "one Pod, one image by tag, one rule: signature + 3 attestations",
+      request: admission([{ name: "app", image: first }]),
+      policies: policies(everyType),
+    },
+    {
+      name: "multi-rule",
+      description: "one Pod, one image, 3 policies x 2 rules, each signature + 2 attestations",
+      request: admission([{ name: "app", image: first }]),
+      policies: policies(...multi),
+    },
+    {
+      name: "many-images",
+      description: `a Deployment with ${attested.length} distinct images, one rule`,
+      request: admission(
+        attested.map((image, i) => ({ name: `c${i + 1}`, image })),
+        "Deployment",
+      ),
+      policies: policies({
+        ...everyType,
+        rules: [{ name: "r0", entries: everyType.entries ?? [], kinds: ["Deployment"] }],
+      }),
+    },
+    {
+      name: "shared-image-signers",
+      description: `${CONTAINERS_OF_ONE_IMAGE} containers of one image, ${material.signerKeys.length} key attestors`,
+      request: admission(
+        Array.from({ length: CONTAINERS_OF_ONE_IMAGE }, (_, i) => ({
+          name: `c${i + 1}`,
+          image: viaProxy(material.multiSigned),
+        })),
+      ),
+      policies: policies({
+        name: "five-signers",
+        entries: [entry(proxyHost, material.signerKeys, [])],
+      }),
+    },
+  ];
+}

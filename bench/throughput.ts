@@ -1,0 +1,274 @@
+/**
+ * Warm admission throughput: the Bun webhook (the demo `serve`, POST /mutate
+ * with its cache warm) against a bare Hono echo of the same AdmissionReview on
+ * the same Bun, each in its own child process, loaded in turn by autocannon
+ * from this process over plain HTTP on loopback. Every answer must be 200 and
+ * byte-equal to a checked admitted answer, or the bench fails. Target: the
+ * webhook serves >= 50% of the echo's requests per second.
+ * `npx bun bench/throughput.ts [--quick]`; exits 1 when the target fails.
+ */
+import { readFile } from "node:fs/promises";
+import { availableParallelism, loadavg } from "node:os";
+import process from "node:process";
+import autocannon from "autocannon";
+import {
+  type AdmissionAnswer,
+  checkAdmitted,
+  checkServedFromCache,
+  combineRuns,
+  loadProblems,
+  type RunFigures,
+  round2,
+  type ServerFigures,
+} from "./throughput/figures.ts";
+import { bunVersion, type ServerProcess, startServer } from "./throughput/server-process.ts";
+
+/** The route whose answer is the real work: /validate would deny the demo's tag (digest missing). */
+const ROUTE = "/mutate";
+const TARGET_RATIO = 0.5;
+const CONNECTIONS = 10;
+/** Latencies kept per run: far above what one loopback run answers, a bound on memory. */
+const MAX_LATENCY_SAMPLES = 2_000_000;
+/**
+ * Each server is loaded this long before it is measured: JavaScriptCore keeps
+ * compiling the webhook's code for several seconds (a JIT thread busy at
+ * ~100 us per request after 1-3 s here), so "warm" needs more than one second.
+ * Rounds alternate the order, so drift in the neighbours' load does not
+ * favour one server.
+ */
+const PLANS = {
+  quick: { warmupS: 3, durationS: 3, rounds: 1 },
+  full: { warmupS: 10, durationS: 10, rounds: 2 },
+} as const;
+
+export interface ThroughputResult {
+  imgverifyRps: number;
+  echoRps: number;
+  /** imgverifyRps / echoRps. */
+  ratio: number;
+  /**
+   * Echo CPU per request / webhook CPU per request: the ratio the servers
+   * would reach if each had a core to itself; null without /proc.
+   */
+  cpuRatio: number | null;
+  p99Ms: { imgverify: number; echo: number };
+  p50Ms: { imgverify: number; echo: number };
+  /** Server CPU time per answered request (user + system, all threads); null without /proc. */
+  serverCpuUsPerRequest: { imgverify: number | null; echo: number | null };
+  /** CPU cores' worth the load generator used while loading each server. */
+  loadGeneratorCores: { imgverify: number; echo: number };
+  connections: number;
+  /** Seconds of each measured run. */
+  durationS: number;
+  rounds: number;
+  route: string;
+  bunVersion: string;
+  cpuCores: number;
+  /** The machine's 1-minute load average after the runs: other work competes for the cores. */
+  loadAverage: number;
+  holds: boolean;
+}
+
+type ServerName = "imgverify" | "echo";
+
+interface Target {
+  name: ServerName;
+  url: string;
+  cpuSeconds(): Promise<number | undefined>;
+  /** The checked answer every response under load must equal. */
+  expected: string;
+}
+
+async function post(url: string, body: string): Promise<Response> {
+  return fetch(`${url}${ROUTE}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+    signal: AbortSignal.timeout(30_000),
+  });
+}
+
+async function answerOf(url: string, body: string): Promise<AdmissionAnswer> {
+  const response = await post(url, body);
+  return {
+    status: response.status,
+    text: await response.text(),
+    serverTiming: response.headers.get("server-timing"),
+  };
+}
+
+/** The webhook's second answer: the first verified the image and filled the cache. */
+async function warmWebhook(url: string, body: string, uid: string): Promise<string> {
+  checkAdmitted("imgverify (cold)", await answerOf(url, body), uid, { patch: true });
+  const warm = await answerOf(url, body);
+  checkAdmitted("imgverify (warm)", warm, uid, { patch: true });
+  checkServedFromCache(warm.serverTiming);
+  return warm.text;
+}
+
+/** autocannon keeps latencies in whole milliseconds: each answer's is kept here instead. */
+async function load(
+  target: Target,
+  body: string,
+  durationS: number,
+): Promise<{ result: autocannon.Result; latenciesMs: number[] }> {
+  const latenciesMs: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `${target.url}${ROUTE}`,
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+        connections: CONNECTIONS,
+        duration: durationS,
+        expectBody: target.expected,
+      },
+      (err: unknown, done: autocannon.Result) => (err ? reject(err) : resolve(done)),
+    );
+    instance.on("response", (_client, _status, _bytes, ms) => {
+      if (latenciesMs.length < MAX_LATENCY_SAMPLES) latenciesMs.push(ms);
+    });
+  });
+  const problems = loadProblems(result);
+  if (problems.length > 0) {
+    throw new Error(
+      `${target.name} under load: ${problems.join(", ")} (of ${result.requests.total})`,
+    );
+  }
+  return { result, latenciesMs };
+}
+
+async function measure(target: Target, body: string, durationS: number): Promise<RunFigures> {
+  const cpuBefore = await target.cpuSeconds();
+  const loadGenBefore = process.cpuUsage();
+  const { result, latenciesMs } = await load(target, body, durationS);
+  const loadGen = process.cpuUsage(loadGenBefore);
+  const cpuAfter = await target.cpuSeconds();
+  return {
+    requests: result.requests.total,
+    durationS: result.duration,
+    latenciesMs,
+    serverCpuS:
+      cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore,
+    loadGeneratorCpuS: (loadGen.user + loadGen.system) / 1e6,
+  };
+}
+
+const fixed = (value: number | null, digits: number): string =>
+  value === null ? "n/a" : value.toFixed(digits);
+
+function printTable(figures: Record<ServerName, ServerFigures>): void {
+  console.log(
+    "server          req/s    p50 ms   p99 ms   requests   server CPU/req   load-gen cores",
+  );
+  for (const [name, f] of Object.entries(figures)) {
+    console.log(
+      `  ${name.padEnd(11)} ${f.rps.toFixed(0).padStart(7)} ${f.p50Ms.toFixed(2).padStart(9)} ` +
+        `${f.p99Ms.toFixed(2).padStart(8)} ${String(f.requests).padStart(10)} ` +
+        `${fixed(f.serverCpuUsPerRequest, 0).padStart(13)} us ${f.loadGeneratorCores.toFixed(2).padStart(16)}`,
+    );
+  }
+}
+
+export async function runThroughputBench(options: { quick: boolean }): Promise<ThroughputResult> {
+  const plan = options.quick ? PLANS.quick : PLANS.full;
+  const body = await readFile(new URL("../examples/admit.json", import.meta.url), "utf8");
+  const uid = (JSON.parse(body) as { request: { uid: string } }).request.uid;
+  const started = await Promise.allSettled([
+    startServer("imgverify", ["src/runtime/bun.ts", "--port", "0", "--shutdown-grace", "1s"]),
+    startServer("echo", ["bench/throughput/echo-server.ts"]),
+  ]);
+  try {
+    const [webhook, echo] = started.map((outcome) => {
+      if (outcome.status === "rejected") throw outcome.reason;
+      return outcome.value;
+    }) as [ServerProcess, ServerProcess];
+    const echoAnswer = await answerOf(echo.url, body);
+    checkAdmitted("echo", echoAnswer, uid, { patch: false });
+    const targets: Record<ServerName, Target> = {
+      imgverify: {
+        ...webhook,
+        name: "imgverify",
+        expected: await warmWebhook(webhook.url, body, uid),
+      },
+      echo: { ...echo, name: "echo", expected: echoAnswer.text },
+    };
+    for (const target of Object.values(targets)) await load(target, body, plan.warmupS);
+    const runs: Record<ServerName, RunFigures[]> = { imgverify: [], echo: [] };
+    for (let round = 0; round < plan.rounds; round++) {
+      const order: ServerName[] = round % 2 === 0 ? ["echo", "imgverify"] : ["imgverify", "echo"];
+      for (const name of order) runs[name].push(await measure(targets[name], body, plan.durationS));
+    }
+    const figures = { imgverify: combineRuns(runs.imgverify), echo: combineRuns(runs.echo) };
+    const ratio = figures.imgverify.rps / figures.echo.rps;
+    const serverBun = bunVersion();
+    const cpuCores = availableParallelism();
+    const loadAverage = round2(loadavg()[0] ?? 0);
+    console.log(
+      `\nWarm admission throughput on Bun ${serverBun}: POST ${ROUTE} with examples/admit.json, ` +
+        `${CONNECTIONS} connections, ${plan.rounds} x ${plan.durationS} s per server after ${plan.warmupS} s of warm-up`,
+    );
+    console.log(
+      `autocannon runs in this process (${process.versions.bun ? `Bun ${process.versions.bun}` : `Node ${process.versions.node}`}) ` +
+        `and shares ${cpuCores} CPU core(s) with the server under load (1-minute load average ${loadAverage}); ` +
+        "every answer checked byte-equal to an admitted one",
+    );
+    printTable(figures);
+    const cpuRatio = cpuCostRatio(figures);
+    if (cpuRatio !== null) {
+      console.log(
+        `by server CPU per request (apart from how the cores were shared): the echo's cost is ` +
+          `${(cpuRatio * 100).toFixed(1)}% of the webhook's`,
+      );
+    }
+    const holds = ratio >= TARGET_RATIO;
+    console.log(
+      `target: ${holds ? "PASS" : "FAIL"} warm admission throughput on Bun >= 50% of the bare Hono echo: ` +
+        `${(ratio * 100).toFixed(1)}% (needs ${TARGET_RATIO * 100}%)`,
+    );
+    return {
+      imgverifyRps: round1(figures.imgverify.rps),
+      echoRps: round1(figures.echo.rps),
+      ratio: Math.round(ratio * 1000) / 1000,
+      cpuRatio,
+      p99Ms: { imgverify: figures.imgverify.p99Ms, echo: figures.echo.p99Ms },
+      p50Ms: { imgverify: figures.imgverify.p50Ms, echo: figures.echo.p50Ms },
+      serverCpuUsPerRequest: {
+        imgverify: figures.imgverify.serverCpuUsPerRequest,
+        echo: figures.echo.serverCpuUsPerRequest,
+      },
+      loadGeneratorCores: {
+        imgverify: figures.imgverify.loadGeneratorCores,
+        echo: figures.echo.loadGeneratorCores,
+      },
+      connections: CONNECTIONS,
+      durationS: plan.durationS,
+      rounds: plan.rounds,
+      route: ROUTE,
+      bunVersion: serverBun,
+      cpuCores,
+      loadAverage,
+      holds,
+    };
+  } finally {
+    await Promise.all(
+      started.map((outcome) => (outcome.status === "fulfilled" ? outcome.value.stop() : undefined)),
+    );
+  }
+}
+
+const round1 = (value: number): number => Math.round(value * 10) / 10;
+
+function cpuCostRatio(figures: Record<ServerName, ServerFigures>): number | null {
+  const webhook = figures.imgverify.serverCpuUsPerRequest;
+  const echo = figures.echo.serverCpuUsPerRequest;
+  return webhook === null || echo === null || webhook === 0
+    ? null
+    : Math.round((echo / webhook) * 1000) / 1000;
+}
+
+if (import.meta.main) {
+  const result = await runThroughputBench({ quick: process.argv.includes("--quick") });
+  if (!result.holds) process.exitCode = 1;
+}

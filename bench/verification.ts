@@ -1,0 +1,68 @@
+/**
+ * The verification benchmark: starts its own registry behind the latency
+ * proxy, seeds signed images, measures every scenario in every mode, prints
+ * the summary and the targets.
+ */
+import {
+  benchClient,
+  benchTrust,
+  type Duplicates,
+  measureScenario,
+  type ScenarioFigures,
+} from "./admission.ts";
+import { withBenchRegistry } from "./harness.ts";
+import { buildScenarios, seedScenarioImages } from "./scenarios.ts";
+import { printTargets, summaryRows, type Target, verificationTargets } from "./targets.ts";
+
+export interface VerificationBenchOptions {
+  rttMs: number;
+  /** Least timed evaluations per scenario and mode. */
+  iterations: number;
+  /** Least time each mode is timed for, ms. */
+  timeMs: number;
+}
+
+export interface VerificationBenchResult {
+  passed: boolean;
+  scenarios: ScenarioFigures[];
+  targets: Target[];
+}
+
+/** Names each request a mode asked more than once: what a failing count target is made of. */
+function printDuplicates(name: string, duplicates: Duplicates): void {
+  for (const [mode, list] of Object.entries(duplicates)) {
+    if (mode === "sequential" || mode === "parallel" || list.length === 0) continue;
+    console.log(`  ${name} (${mode}) asked more than once:`);
+    for (const { key, count } of list.slice(0, 20)) console.log(`    ${count}x ${key}`);
+  }
+}
+
+export async function runVerificationBench(
+  options: VerificationBenchOptions,
+): Promise<VerificationBenchResult> {
+  return withBenchRegistry(options.rttMs, async ({ registry, proxy }) => {
+    const seedingStarted = performance.now();
+    const material = await seedScenarioImages(registry);
+    console.log(
+      `seeded ${material.attested.length + 1} signed images in ${((performance.now() - seedingStarted) / 1000).toFixed(1)} s; ` +
+        `registry round trip ${options.rttMs} ms through ${proxy.url}`,
+    );
+    const client = await benchClient(proxy);
+    const trust = benchTrust();
+    const scenarios: ScenarioFigures[] = [];
+    const duplicates: [string, Duplicates][] = [];
+    for (const scenario of buildScenarios(material, registry.host, proxy.host)) {
+      const measured = await measureScenario(scenario, proxy, client, trust, options);
+      scenarios.push(measured.figures);
+      duplicates.push([scenario.name, measured.duplicates]);
+    }
+    console.log(
+      `\nsummary (round trip ${options.rttMs} ms; each mode timed ${options.iterations}+ times, ${options.timeMs / 1000}+ s)`,
+    );
+    console.table(summaryRows(scenarios, options.rttMs));
+    for (const [name, list] of duplicates) printDuplicates(name, list);
+    const targets = verificationTargets(scenarios, options.rttMs);
+    printTargets(targets);
+    return { passed: targets.every((t) => t.holds), scenarios, targets };
+  });
+}

@@ -40,7 +40,7 @@ export async function withBenchRegistry<T>(
   };
   for (const signal of INTERRUPTS) process.once(signal, interrupted);
   try {
-    registry = await startRegistry({ mode: "anonymous" });
+    registry = await startRegistry({ mode: "anonymous", quiet: true });
     proxy = await startProxyProcess(registry.url, rttMs);
     return await work({ registry: registry.info(), proxy });
   } finally {

@@ -14,6 +14,9 @@ export interface ResolvedRule extends VerifyImagesRule {
 
 const PEM_KEY_END = "-----END PUBLIC KEY-----";
 
+/** Fields whose variables wait for evaluation time (conditions) or that are not policy text. */
+const UNRESOLVED_FIELDS: ReadonlySet<string> = new Set(["conditions", "validate", "path"]);
+
 // Every string leaf is substituted and must stay a string; conditions are left for evaluation time.
 function resolveStrings<T>(value: T, data: Variables, where: string): T {
   if (typeof value === "string") {
@@ -31,10 +34,7 @@ function resolveStrings<T>(value: T, data: Variables, where: string): T {
   if (!isMapping(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    out[k] =
-      k === "conditions" || k === "validate" || k === "path"
-        ? v
-        : resolveStrings(v, data, `${where}.${k}`);
+    out[k] = UNRESOLVED_FIELDS.has(k) ? v : resolveStrings(v, data, `${where}.${k}`);
   }
   return out as T;
 }
@@ -88,8 +88,24 @@ export function resolveRule(
   data: Variables,
   options: EvaluationOptions,
 ): ResolvedRule {
+  const constant = constantEntries.get(rule);
+  if (constant !== undefined) return { ...rule, verifyImages: constant, data };
   const verifyImages = withClock(options.now, () =>
     rule.verifyImages.map((v) => resolveVerification(v, data)),
   );
+  if (!hasVariables(rule.verifyImages)) constantEntries.set(rule, verifyImages);
   return { ...rule, verifyImages, data };
+}
+
+/**
+ * The resolved entries of rules without a variable outside their conditions:
+ * they are the same for every request, so each admission need not rebuild them.
+ */
+const constantEntries = new WeakMap<VerifyImagesRule, readonly ImageVerification[]>();
+
+function hasVariables(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("{{");
+  if (Array.isArray(value)) return value.some(hasVariables);
+  if (!isMapping(value)) return false;
+  return Object.entries(value).some(([k, v]) => !UNRESOLVED_FIELDS.has(k) && hasVariables(v));
 }

@@ -50,6 +50,20 @@ async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
 }
 
 describe("rule context and resolveRule", () => {
+  it("resolves a rule without variables once, and one with variables per request", async () => {
+    const constant = keysRule(PEM.replaceAll("\n", "\\n"));
+    const first = resolveRule(constant, {}, { now });
+    expect(resolveRule(constant, { other: 1 }, { now }).verifyImages).toBe(first.verifyImages);
+    const variable = keysRule("{{ keys.data.prod }}");
+    const keysOf = async (namespaceKey: string) => {
+      const data = { keys: { data: { prod: namespaceKey } } };
+      const entry = resolveRule(variable, data, { now }).verifyImages[0]?.attestors[0]?.entries[0];
+      return (entry as KeysAttestor).publicKeys;
+    };
+    expect(await keysOf("KEY-A")).toBe("KEY-A");
+    expect(await keysOf("KEY-B")).toBe("KEY-B");
+  });
+
   it("resolves publicKeys from a ConfigMap beside the policy", async () => {
     const rule = keysRule("{{ keys.data.production }}");
     const data = await loadRuleData(rule.context, request, configMaps, { now });

@@ -31,7 +31,10 @@ export interface Scenario {
 
 /** What the scenarios verify, as seeded at the registry itself. */
 export interface SeededMaterial {
-  /** Images each signed by `attestedKey` with `.sig` and `.att` (every predicate type). */
+  /**
+   * Images each signed by `attestedKey` with `.sig` and `.att` (every predicate
+   * type), with Sigstore bundles of the same as referrers.
+   */
   attested: string[];
   attestedKey: string;
   /** One image signed by each of `signerKeys`. */
@@ -50,6 +53,9 @@ export async function seedScenarioImages(registry: RegistryInfo): Promise<Seeded
       images: MANY_IMAGES,
       signers: 1,
       attestations: PREDICATE_TYPES,
+      // Bundles sit beside the classic signatures as referrers, as on a registry
+      // that cosign v2 and v3 both push to; the Cosign rules must not be slowed by them.
+      bundles: true,
       repository: "bench/attested",
     }),
     seedSignedImages(registry, { images: 1, signers: SIGNERS, repository: "bench/signers" }),

@@ -1,26 +1,16 @@
-import { type Fetch, type Logger, systemClock } from "../deps.ts";
-import type { Sha256 } from "../digest/types.ts";
-import type { EngineContext } from "../engine/index.ts";
+import { systemClock } from "../deps.ts";
 import { ImgverifyError } from "../errors.ts";
 import { type Command, defineCommand } from "./command.ts";
 import { parseDuration } from "./duration.ts";
 import { type CliErrorCode, EXIT_OK, usageError } from "./errors.ts";
-import type { GlobalOptions } from "./global-flags.ts";
 import { VERSION } from "./help.ts";
 import type { CliIo, FetchHandler, Listener, ListenOptions } from "./io.ts";
 import { jsonLineLogger, type LogLevel, logLevels } from "./logger.ts";
 import { writeJson } from "./output.ts";
-import { loadPolicyArgs } from "./policy-files.ts";
 import { readAll } from "./read-all.ts";
-import { cliRegistryClient } from "./registry-client.ts";
-import { type CacheChoice, cacheFlags, parseCacheChoice } from "./serve-cache.ts";
-import {
-  type ConfigMapChoice,
-  chooseConfigMaps,
-  configMapFlags,
-  parseConfigMapChoice,
-} from "./serve-config-maps.ts";
-import { trustedRootJson } from "./trusted-root.ts";
+import { cacheFlags, parseCacheChoice } from "./serve-cache.ts";
+import { configMapFlags, parseConfigMapChoice } from "./serve-config-maps.ts";
+import { demoCommands, demoEngine, demoText, loadEngine } from "./serve-engine.ts";
 
 const DEFAULT_HOST = "127.0.0.1";
 const DEFAULT_PORT = "8443";
@@ -99,84 +89,6 @@ async function closeWithin(listener: Listener, ms: number): Promise<boolean> {
   } finally {
     done.abort();
   }
-}
-
-/**
- * The engine over the policies under `policyArgs`, loaded before listening:
- * an invalid policy stops the server from starting (PolicyLoadError, exit 2).
- */
-async function loadEngine(
-  io: CliIo,
-  policyArgs: readonly string[],
-  trustedRoot: string | undefined,
-  configMapChoice: ConfigMapChoice,
-  cacheChoice: CacheChoice,
-  global: GlobalOptions,
-  logger: Logger,
-  sha256: Promise<Sha256>,
-): Promise<EngineContext> {
-  const [{ VerificationCache }, { prepareTrustMaterial }] = await Promise.all([
-    import("../engine/index.ts"),
-    import("../engine/checks/index.ts"),
-  ]);
-  const [loaded, root, { client }] = await Promise.all([
-    loadPolicyArgs(io, policyArgs, "serve"),
-    trustedRootJson(io, trustedRoot),
-    cliRegistryClient(io, global, logger, sha256),
-  ]);
-  logger.info("policies loaded", {
-    policies: loaded.policies.map((p) => p.name),
-    skipped: loaded.skipped.length,
-  });
-  const configMaps = await chooseConfigMaps(io, loaded.configMaps, configMapChoice, global, logger);
-  return {
-    policies: loaded.policies,
-    client,
-    trust: prepareTrustMaterial(root),
-    clock: systemClock,
-    cache: new VerificationCache({ ...cacheChoice, clock: systemClock }),
-    options: { configMaps },
-  };
-}
-
-/** The demo engine when no --policy is given (see src/demo/). */
-async function demoEngine(
-  fetch: Fetch,
-  logger: Logger,
-  sha256: Promise<Sha256>,
-  cacheChoice: CacheChoice,
-): Promise<EngineContext> {
-  const { createDemo } = await import("../demo/index.ts");
-  const deps = { fetch, clock: systemClock, logger, sha256: await sha256 };
-  const { engine } = await createDemo(deps, cacheChoice);
-  logger.info("demo mode: no --policy given", { policies: engine.policies.map((p) => p.name) });
-  return engine;
-}
-
-interface DemoCommands {
-  admit: string;
-  deny: string;
-}
-
-/** curl lines posting the example AdmissionReviews, run from the repository root. */
-function demoCommands(curlBase: string, url: string): DemoCommands {
-  const post = (file: string, route: string): string =>
-    `${curlBase}-s -X POST -H 'Content-Type: application/json' --data @examples/${file} ${url}/${route}`;
-  return { admit: post("admit.json", "mutate"), deny: post("deny.json", "mutate") };
-}
-
-function demoText({ admit, deny }: DemoCommands): string {
-  return [
-    "",
-    "DEMO: no --policy was given, so a demo ClusterPolicy checks images in an in-process",
-    "registry (demo.imgverify.local) signed with a key made at startup. To enforce your own",
-    "Kyverno policies instead: serve --policy DIR",
-    "From the repository root, a signed image is admitted (with the digest-pinning patch):",
-    admit,
-    "and an unsigned image is denied:",
-    deny,
-    "",
-  ].join("\n");
 }
 
 export const serveCommand: Command = defineCommand({

@@ -1,0 +1,93 @@
+/**
+ * What `serve` serves: the engine over the policies given with --policy, or,
+ * without them, the demo over an in-process registry and the curl lines that
+ * try it.
+ */
+import { type Fetch, type Logger, systemClock } from "../deps.ts";
+import type { Sha256 } from "../digest/types.ts";
+import type { EngineContext } from "../engine/index.ts";
+import type { GlobalOptions } from "./global-flags.ts";
+import type { CliIo } from "./io.ts";
+import { loadPolicyArgs } from "./policy-files.ts";
+import { cliRegistryClient } from "./registry-client.ts";
+import type { CacheChoice } from "./serve-cache.ts";
+import { type ConfigMapChoice, chooseConfigMaps } from "./serve-config-maps.ts";
+import { trustedRootJson } from "./trusted-root.ts";
+
+/**
+ * The engine over the policies under `policyArgs`, loaded before listening:
+ * an invalid policy stops the server from starting (PolicyLoadError, exit 2).
+ */
+export async function loadEngine(
+  io: CliIo,
+  policyArgs: readonly string[],
+  trustedRoot: string | undefined,
+  configMapChoice: ConfigMapChoice,
+  cacheChoice: CacheChoice,
+  global: GlobalOptions,
+  logger: Logger,
+  sha256: Promise<Sha256>,
+): Promise<EngineContext> {
+  const [{ VerificationCache }, { prepareTrustMaterial }] = await Promise.all([
+    import("../engine/index.ts"),
+    import("../engine/checks/index.ts"),
+  ]);
+  const [loaded, root, { client }] = await Promise.all([
+    loadPolicyArgs(io, policyArgs, "serve"),
+    trustedRootJson(io, trustedRoot),
+    cliRegistryClient(io, global, logger, sha256),
+  ]);
+  logger.info("policies loaded", {
+    policies: loaded.policies.map((p) => p.name),
+    skipped: loaded.skipped.length,
+  });
+  const configMaps = await chooseConfigMaps(io, loaded.configMaps, configMapChoice, global, logger);
+  return {
+    policies: loaded.policies,
+    client,
+    trust: prepareTrustMaterial(root),
+    clock: systemClock,
+    cache: new VerificationCache({ ...cacheChoice, clock: systemClock }),
+    options: { configMaps },
+  };
+}
+
+/** The demo engine when no --policy is given (see src/demo/). */
+export async function demoEngine(
+  fetch: Fetch,
+  logger: Logger,
+  sha256: Promise<Sha256>,
+  cacheChoice: CacheChoice,
+): Promise<EngineContext> {
+  const { createDemo } = await import("../demo/index.ts");
+  const deps = { fetch, clock: systemClock, logger, sha256: await sha256 };
+  const { engine } = await createDemo(deps, cacheChoice);
+  logger.info("demo mode: no --policy given", { policies: engine.policies.map((p) => p.name) });
+  return engine;
+}
+
+export interface DemoCommands {
+  admit: string;
+  deny: string;
+}
+
+/** curl lines posting the example AdmissionReviews, run from the repository root. */
+export function demoCommands(curlBase: string, url: string): DemoCommands {
+  const post = (file: string, route: string): string =>
+    `${curlBase}-s -X POST -H 'Content-Type: application/json' --data @examples/${file} ${url}/${route}`;
+  return { admit: post("admit.json", "mutate"), deny: post("deny.json", "mutate") };
+}
+
+export function demoText({ admit, deny }: DemoCommands): string {
+  return [
+    "",
+    "DEMO: no --policy was given, so a demo ClusterPolicy checks images in an in-process",
+    "registry (demo.imgverify.local) signed with a key made at startup. To enforce your own",
+    "Kyverno policies instead: serve --policy DIR",
+    "From the repository root, a signed image is admitted (with the digest-pinning patch):",
+    admit,
+    "and an unsigned image is denied:",
+    deny,
+    "",
+  ].join("\n");
+}

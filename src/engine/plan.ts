@@ -15,7 +15,7 @@ import type {
 import { canonicalJson, trustId } from "./cache.ts";
 import type { Evidence, ImageTarget, TrustMaterial, VerifiedSignature } from "./checks/index.ts";
 import { engineError } from "./errors.ts";
-import { type CheckSpec, checkSpec } from "./trust-policy.ts";
+import { type CheckSpec, checkSpec, type LeafAttestor } from "./trust-policy.ts";
 
 export type Settled<T> =
   | { state: "done"; value: T }
@@ -132,15 +132,7 @@ function planSet(
       };
     }
     try {
-      const spec = checkSpec(entry, verification, trust);
-      // Every setting of the policy but the trust material, which is named by its id.
-      const { trust: _material, ...settings } = spec.policy;
-      const configKey = canonicalJson({
-        evidence,
-        ...settings,
-        trust: trustId(trust),
-        location: spec.location,
-      });
+      const { spec, configKey } = leafConfig(entry, evidence, verification, trust);
       const leaf: Leaf = {
         path: entry.path,
         evidence,
@@ -178,4 +170,47 @@ export function leavesOf(unit: Unit): Leaf[] {
   };
   for (const set of setsOf(unit)) walk(set);
   return out;
+}
+
+interface LeafConfig {
+  readonly spec: CheckSpec;
+  readonly configKey: string;
+}
+
+/**
+ * Leaf configurations by entry: a rule without variables keeps its entry
+ * objects across requests (see resolveRule), so its checks are specified and
+ * keyed once rather than on every admission.
+ */
+const leafConfigs = new WeakMap<
+  ImageVerification,
+  WeakMap<LeafAttestor, Map<string, LeafConfig>>
+>();
+
+function leafConfig(
+  entry: LeafAttestor,
+  evidence: Evidence,
+  verification: ImageVerification,
+  trust: TrustMaterial,
+): LeafConfig {
+  const trustKey = trustId(trust);
+  const key = `${trustKey}|${evidence.kind === "attestation" ? `attestation:${evidence.predicateType}` : "signature"}`;
+  let byEntry = leafConfigs.get(verification);
+  if (byEntry === undefined) leafConfigs.set(verification, (byEntry = new WeakMap()));
+  let byEvidence = byEntry.get(entry);
+  if (byEvidence === undefined) byEntry.set(entry, (byEvidence = new Map()));
+  const known = byEvidence.get(key);
+  if (known !== undefined) return known;
+  const spec = checkSpec(entry, verification, trust);
+  // Every setting of the policy but the trust material, which is named by its id.
+  const { trust: _material, ...settings } = spec.policy;
+  const configKey = canonicalJson({
+    evidence,
+    ...settings,
+    trust: trustKey,
+    location: spec.location,
+  });
+  const config = { spec, configKey };
+  byEvidence.set(key, config);
+  return config;
 }

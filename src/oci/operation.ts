@@ -46,22 +46,22 @@ export async function runOperation<T>(
   body: (op: Operation) => Promise<T>,
 ): Promise<T> {
   const { step, reference, timeoutMs, clock, signal } = setup;
-  const controller = new AbortController();
+  const timer = new AbortController();
   const stopTimer = new AbortController();
-  const onCallerAbort = (): void => controller.abort(signal?.reason);
-  if (signal?.aborted) onCallerAbort();
-  else signal?.addEventListener("abort", onCallerAbort, { once: true });
   clock.sleep(timeoutMs, stopTimer.signal).then(
     () =>
-      controller.abort(
+      timer.abort(
         new OciError("TIMEOUT", `${step}: timed out after ${timeoutMs} ms`, { reference }),
       ),
     () => {},
   );
+  // AbortSignal.any, not a listener on the caller's signal: an admission's
+  // deadline signal is shared by hundreds of operations at once.
+  const opSignal = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
   const op: Operation = {
     step,
     reference,
-    signal: controller.signal,
+    signal: opSignal,
     deadline: clock.now() + timeoutMs,
     clock,
     observe: setup.observe,
@@ -74,7 +74,6 @@ export async function runOperation<T>(
   } finally {
     // A fixed reason: a bare abort() builds a DOMException with a stack on every call.
     stopTimer.abort(OPERATION_ENDED);
-    signal?.removeEventListener("abort", onCallerAbort);
   }
 }
 

@@ -5,7 +5,6 @@
  * source. `main` runs `imgverify` on Node (bin/imgverify.js); bun.ts and
  * deno.ts reuse `processIo` with their own fetch and server.
  */
-import { setMaxListeners } from "node:events";
 import { createReadStream } from "node:fs";
 import process from "node:process";
 import type { CliIo } from "../cli/io.ts";
@@ -14,13 +13,6 @@ import { ImgverifyError } from "../errors.ts";
 import { fileErrorReason, loadDockerCredentials } from "./docker-config.ts";
 import { listFiles } from "./list-files.ts";
 import { nodePlatform } from "./node.ts";
-
-/**
- * Every registry call of an admission listens (until it ends) to the
- * admission's deadline signal; Node warns of a leak past 10 listeners, and a
- * large admission makes hundreds of calls at once.
- */
-setMaxListeners(1024);
 
 /** Large enough that hashing, not the call per chunk, dominates. */
 const CHUNK_BYTES = 256 * 1024;

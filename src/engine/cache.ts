@@ -40,8 +40,6 @@ const HOUR_MS = 3_600_000;
 export class VerificationCache {
   readonly #verified: TtlCache<string, readonly VerifiedSignature[]>;
   readonly #digests: TtlCache<string, ImageTarget>;
-  /** Configuration text to its SHA-256, so a warm admission does not hash it again. */
-  readonly #configIds: TtlCache<string, string>;
   #hits = 0;
   #misses = 0;
   #stored = 0;
@@ -59,21 +57,11 @@ export class VerificationCache {
     }
     this.#maxEntryBytes = options.maxEntryBytes ?? 64 * 1024;
     this.#verified = new TtlCache({ maxEntries: options.maxEntries ?? 1024, ttlMs, clock });
-    this.#configIds = new TtlCache({ maxEntries: options.maxEntries ?? 1024, ttlMs, clock });
     this.#digests = new TtlCache({
       maxEntries: options.maxDigests ?? 1024,
       ttlMs: digestTtlMs,
       clock,
     });
-  }
-
-  /** A short, fixed-length name for a check's canonical configuration text. */
-  async configId(configKey: string): Promise<string> {
-    const known = this.#configIds.get(configKey);
-    if (known !== undefined) return known;
-    const id = await sha256Hex(configKey);
-    this.#configIds.set(configKey, id);
-    return id;
   }
 
   /** The verified evidence stored under `key`, counting the hit or miss. */
@@ -118,7 +106,6 @@ export class VerificationCache {
 
   clear(): void {
     this.#verified.clear();
-    this.#configIds.clear();
     this.#digests.clear();
   }
 }
@@ -145,8 +132,11 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
-/** Lower-case hex SHA-256 of `text` (WebCrypto). */
-async function sha256Hex(text: string): Promise<string> {
+/**
+ * A short, fixed-length name for a check's canonical configuration text, as
+ * cache keys carry it: the lower-case hex SHA-256 (WebCrypto).
+ */
+export async function configId(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -12,7 +12,7 @@ import type {
   ResolvedRule,
   VerifyImagesPolicy,
 } from "../policy/index.ts";
-import { canonicalJson, trustId } from "./cache.ts";
+import { canonicalJson, configId, trustId } from "./cache.ts";
 import type { Evidence, ImageTarget, TrustMaterial, VerifiedSignature } from "./checks/index.ts";
 import { engineError } from "./errors.ts";
 import { type CheckSpec, checkSpec, type LeafAttestor } from "./trust-policy.ts";
@@ -28,6 +28,8 @@ export interface Leaf {
   readonly spec: CheckSpec;
   /** The configuration as canonical JSON: equal text, equal question. */
   readonly configKey: string;
+  /** Its hash, as the cross-request cache keys it; computed once per configuration. */
+  readonly configId: () => Promise<string>;
   outcome: Settled<readonly VerifiedSignature[]>;
 }
 
@@ -132,12 +134,10 @@ function planSet(
       };
     }
     try {
-      const { spec, configKey } = leafConfig(entry, evidence, verification, trust);
       const leaf: Leaf = {
         path: entry.path,
         evidence,
-        spec,
-        configKey,
+        ...leafConfig(entry, evidence, verification, trust),
         outcome: { state: "pending" },
       };
       return { kind: "leaf", path: entry.path, leaf };
@@ -172,10 +172,7 @@ export function leavesOf(unit: Unit): Leaf[] {
   return out;
 }
 
-interface LeafConfig {
-  readonly spec: CheckSpec;
-  readonly configKey: string;
-}
+type LeafConfig = Pick<Leaf, "spec" | "configKey" | "configId">;
 
 /**
  * Leaf configurations by entry: a rule without variables keeps its entry
@@ -210,7 +207,13 @@ function leafConfig(
     trust: trustKey,
     location: spec.location,
   });
-  const config = { spec, configKey };
+  let id: Promise<string> | undefined;
+  const hashOnce = (): Promise<string> =>
+    (id ??= configId(configKey).catch((error: unknown) => {
+      id = undefined; // a failure is never kept
+      throw error;
+    }));
+  const config = { spec, configKey, configId: hashOnce };
   byEvidence.set(key, config);
   return config;
 }

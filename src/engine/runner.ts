@@ -114,7 +114,7 @@ export function parallelRunner(
     }
     const run = (async () => {
       const shared = unit.verification.useCache ? cache : undefined;
-      const cacheKey = shared && `${imageKey(target)}|${await shared.configId(leaf.configKey)}`;
+      const cacheKey = shared && `${imageKey(target)}|${await leaf.configId()}`;
       const hit = cacheKey === undefined ? undefined : shared?.verified(cacheKey);
       if (hit !== undefined) {
         stats.cachedChecks++;

@@ -65,7 +65,7 @@ export class FieldReader {
 
   /** A string field; "" when absent and not `required`. `nonEmpty` also refuses "". */
   string(key: string, rule: { required?: boolean; nonEmpty?: boolean } = {}): string {
-    const value = this.value[key];
+    const value = own(this.value, key);
     if (value === undefined || value === null) {
       if (rule.required) this.issues.add(this.at(key), "is required");
       return "";
@@ -80,7 +80,7 @@ export class FieldReader {
 
   /** An object field (null counts as absent); undefined when absent or not an object. */
   object(key: string, required = false): JsonObject | undefined {
-    const value = this.value[key];
+    const value = own(this.value, key);
     if (value === undefined || value === null) {
       if (required) this.issues.add(this.at(key), "is required");
       return undefined;
@@ -99,7 +99,7 @@ export class FieldReader {
   }
 
   boolean(key: string): boolean {
-    const value = this.value[key];
+    const value = own(this.value, key);
     if (value === undefined || value === null) return false;
     if (typeof value !== "boolean") {
       this.issues.add(this.at(key), `must be true or false, not ${describeValue(value)}`);
@@ -110,7 +110,7 @@ export class FieldReader {
 
   /** A list of strings; [] when absent. */
   strings(key: string): string[] {
-    const value = this.value[key];
+    const value = own(this.value, key);
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value)) {
       this.issues.add(this.at(key), `must be a list of strings, not ${describeValue(value)}`);
@@ -131,7 +131,7 @@ export class FieldReader {
     const map = this.object(key) ?? {};
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(map)) {
-      if (typeof value === "string") out[name] = value;
+      if (typeof value === "string") setOwn(out, name, value);
       else
         this.issues.add(
           childPath(this.at(key), name),
@@ -146,7 +146,7 @@ export class FieldReader {
     const map = this.child(key);
     const out: Record<string, string[]> = {};
     for (const name of Object.keys(map?.value ?? {})) {
-      if (map !== undefined) out[name] = map.strings(name);
+      if (map !== undefined) setOwn(out, name, map.strings(name));
     }
     return out;
   }

@@ -60,7 +60,7 @@ export function decodeFulcioExtensions(
     if (!oid.startsWith(FULCIO_OID_PREFIX)) continue;
     const arc = Number(oid.slice(FULCIO_OID_PREFIX.length));
     const where = `${what}: Fulcio extension ${oid}`;
-    if (arc in RAW_VALUED) {
+    if (Object.hasOwn(RAW_VALUED, arc)) {
       let text: string;
       try {
         text = utf8.decode(value);
@@ -69,7 +69,7 @@ export function decodeFulcioExtensions(
       }
       if (arc === 1) issuerV1 = text;
       else out[RAW_VALUED[arc as keyof typeof RAW_VALUED]] = text;
-    } else if (arc in DER_VALUED) {
+    } else if (Object.hasOwn(DER_VALUED, arc)) {
       const reader = new DerReader(value, "CERT_INVALID", where);
       out[DER_VALUED[arc as keyof typeof DER_VALUED]] = reader.string(reader.single());
     }

@@ -78,6 +78,11 @@ const REFUSED_NAMES: Readonly<Record<string, string>> = {
   [id_RSASSA_PSS]: "RSASSA-PSS-only RSA",
 };
 
+/** The name of a refused algorithm OID; own keys only, the OID comes from input. */
+function refusedName(oid: string): string | undefined {
+  return Object.hasOwn(REFUSED_NAMES, oid) ? REFUSED_NAMES[oid] : undefined;
+}
+
 /** SHA-256 of the SPKI DER in lower-case hex. */
 export function publicKeyId(spki: Uint8Array): string {
   return bytesToHex(sha256(spki));
@@ -130,7 +135,7 @@ export function parsePublicKeySpki(der: Uint8Array, what = "public key"): Public
     default:
       throw cryptoError(
         "KEY_UNSUPPORTED",
-        `${what}: ${REFUSED_NAMES[algorithm] ?? `algorithm ${algorithm}`} keys are not supported; ` +
+        `${what}: ${refusedName(algorithm) ?? `algorithm ${algorithm}`} keys are not supported; ` +
           "use ECDSA P-256/P-384/P-521, Ed25519 or RSA",
       );
   }
@@ -152,7 +157,7 @@ function ecPoint(
   const curve = curveOid === undefined ? undefined : CURVE_BY_OID[curveOid];
   if (curve === undefined) {
     const name =
-      curveOid === undefined ? "explicit curve parameters" : (REFUSED_NAMES[curveOid] ?? curveOid);
+      curveOid === undefined ? "explicit curve parameters" : (refusedName(curveOid) ?? curveOid);
     throw cryptoError(
       "KEY_UNSUPPORTED",
       `${what}: EC curve ${name} is not supported; use P-256, P-384 or P-521`,

@@ -4,17 +4,18 @@
  * verifies sha256, the one every registry computes.
  */
 
-const ENCODINGS: Readonly<Record<string, RegExp>> = {
-  sha256: /^[a-f0-9]{64}$/,
-  sha512: /^[a-f0-9]{128}$/,
-};
+/** A Map: the algorithm comes from input, and `constructor` is no algorithm. */
+const ENCODINGS: ReadonlyMap<string, RegExp> = new Map([
+  ["sha256", /^[a-f0-9]{64}$/],
+  ["sha512", /^[a-f0-9]{128}$/],
+]);
 
 /** Why `value` is not an acceptable digest, or undefined when it is one. */
 export function digestProblem(value: string): string | undefined {
   const colon = value.indexOf(":");
   if (colon < 0) return "a digest has the form algorithm:hex";
   const algorithm = value.slice(0, colon);
-  const encoding = ENCODINGS[algorithm];
+  const encoding = ENCODINGS.get(algorithm);
   if (encoding === undefined) {
     return `digest algorithm "${algorithm}" is not supported (sha256 or sha512)`;
   }

@@ -46,7 +46,12 @@ export async function errorFromResponse(
   note?: string,
 ): Promise<OciError> {
   const { registryCode, text } = await describeBody(res, op);
-  const code = BY_REGISTRY_CODE[registryCode ?? ""] ?? BY_STATUS[res.status] ?? "REGISTRY_ERROR";
+  // Own names only: the registry chooses `registryCode`.
+  const known = registryCode !== undefined && Object.hasOwn(BY_REGISTRY_CODE, registryCode);
+  const code =
+    (known ? BY_REGISTRY_CODE[registryCode] : undefined) ??
+    BY_STATUS[res.status] ??
+    "REGISTRY_ERROR";
   const summary = SUMMARY[code] ?? "registry error";
   const codeText = registryCode ? ` ${registryCode}` : "";
   const bodyText = text ? ` (${text})` : "";

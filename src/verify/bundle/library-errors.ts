@@ -3,19 +3,19 @@ import { PolicyError, VerificationError } from "@sigstore/verify";
 import { isImgverifyError } from "../../errors.ts";
 import { type BundleError, type BundleErrorCode, bundleError } from "./errors.ts";
 
-/** `@sigstore/verify` error codes by the code imgverify reports for them. */
-const VERIFICATION_CODES: Record<string, BundleErrorCode> = {
-  TLOG_ERROR: "TLOG_INVALID",
-  TLOG_INCLUSION_PROOF_ERROR: "TLOG_INVALID",
-  TLOG_INCLUSION_PROMISE_ERROR: "TLOG_INVALID",
-  TLOG_MISSING_INCLUSION_ERROR: "TLOG_INVALID",
-  TLOG_BODY_ERROR: "TLOG_INVALID",
-  CERTIFICATE_ERROR: "CERTIFICATE_INVALID",
-  PUBLIC_KEY_ERROR: "KEY_INVALID",
-  SIGNATURE_ERROR: "SIGNATURE_INVALID",
-  TIMESTAMP_ERROR: "TIMESTAMP_INVALID",
-  NOT_IMPLEMENTED_ERROR: "UNSUPPORTED",
-};
+/** `@sigstore/verify` error codes by the code imgverify reports for them (a Map: no inherited names). */
+const VERIFICATION_CODES: ReadonlyMap<string, BundleErrorCode> = new Map([
+  ["TLOG_ERROR", "TLOG_INVALID"],
+  ["TLOG_INCLUSION_PROOF_ERROR", "TLOG_INVALID"],
+  ["TLOG_INCLUSION_PROMISE_ERROR", "TLOG_INVALID"],
+  ["TLOG_MISSING_INCLUSION_ERROR", "TLOG_INVALID"],
+  ["TLOG_BODY_ERROR", "TLOG_INVALID"],
+  ["CERTIFICATE_ERROR", "CERTIFICATE_INVALID"],
+  ["PUBLIC_KEY_ERROR", "KEY_INVALID"],
+  ["SIGNATURE_ERROR", "SIGNATURE_INVALID"],
+  ["TIMESTAMP_ERROR", "TIMESTAMP_INVALID"],
+  ["NOT_IMPLEMENTED_ERROR", "UNSUPPORTED"],
+]);
 
 /**
  * Our error for whatever the Sigstore libraries threw while `step` ran, the
@@ -26,7 +26,7 @@ export function fromLibraryError(err: unknown, step: string): BundleError {
   if (isImgverifyError<BundleErrorCode>(err)) return err;
   const detail = err instanceof Error ? err.message : String(err);
   if (err instanceof VerificationError) {
-    const code = VERIFICATION_CODES[err.code] ?? "SIGNATURE_INVALID";
+    const code = VERIFICATION_CODES.get(err.code) ?? "SIGNATURE_INVALID";
     return bundleError(code, `${step} failed: ${detail}`, err);
   }
   if (err instanceof PolicyError) {

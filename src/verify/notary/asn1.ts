@@ -25,11 +25,12 @@ export const TAG = {
   PRIMITIVE_1: 0x81,
 } as const;
 
-const HASHES: Readonly<Record<string, HashName>> = {
-  "2.16.840.1.101.3.4.2.1": "sha256",
-  "2.16.840.1.101.3.4.2.2": "sha384",
-  "2.16.840.1.101.3.4.2.3": "sha512",
-};
+// Tables keyed by input are Maps, which answer no inherited names.
+const HASHES: ReadonlyMap<string, HashName> = new Map([
+  ["2.16.840.1.101.3.4.2.1", "sha256"],
+  ["2.16.840.1.101.3.4.2.2", "sha384"],
+  ["2.16.840.1.101.3.4.2.3", "sha512"],
+]);
 
 /** A tuple of at least N elements, so that destructuring needs no casts. */
 export type AtLeast<N extends number, T, Head extends T[] = []> = Head["length"] extends N
@@ -72,7 +73,7 @@ export class Asn1Reader extends DerReader {
   hash(algorithmIdentifier: DerElement): HashName {
     const [algorithm] = this.parts(algorithmIdentifier, TAG.SEQUENCE, 1);
     const name = this.oid(algorithm);
-    const hash = HASHES[name];
+    const hash = HASHES.get(name);
     if (hash === undefined)
       this.fail(`digest algorithm ${name} is not SHA-256, SHA-384 or SHA-512`);
     return hash;

@@ -102,22 +102,23 @@ function isSigner(cert: Certificate, signer: TimestampSigner): boolean {
 }
 
 /** How the signer's signatureAlgorithm OID is checked; the digest comes from digestAlgorithm. */
-const SIGNATURE_ALGORITHMS: Readonly<
-  Record<string, { kind: "rsa" | "ecdsa"; options: VerifyOptions; hash?: HashName }>
-> = {
-  "1.2.840.113549.1.1.1": { kind: "rsa", options: { rsaPadding: "pkcs1v15" } },
-  "1.2.840.113549.1.1.10": { kind: "rsa", options: { rsaPadding: "pss" } },
-  "1.2.840.113549.1.1.11": { kind: "rsa", options: { rsaPadding: "pkcs1v15" }, hash: "sha256" },
-  "1.2.840.113549.1.1.12": { kind: "rsa", options: { rsaPadding: "pkcs1v15" }, hash: "sha384" },
-  "1.2.840.113549.1.1.13": { kind: "rsa", options: { rsaPadding: "pkcs1v15" }, hash: "sha512" },
-  "1.2.840.10045.2.1": { kind: "ecdsa", options: {} },
-  "1.2.840.10045.4.3.2": { kind: "ecdsa", options: {}, hash: "sha256" },
-  "1.2.840.10045.4.3.3": { kind: "ecdsa", options: {}, hash: "sha384" },
-  "1.2.840.10045.4.3.4": { kind: "ecdsa", options: {}, hash: "sha512" },
-};
+const SIGNATURE_ALGORITHMS: ReadonlyMap<
+  string,
+  { kind: "rsa" | "ecdsa"; options: VerifyOptions; hash?: HashName }
+> = new Map([
+  ["1.2.840.113549.1.1.1", { kind: "rsa", options: { rsaPadding: "pkcs1v15" } }],
+  ["1.2.840.113549.1.1.10", { kind: "rsa", options: { rsaPadding: "pss" } }],
+  ["1.2.840.113549.1.1.11", { kind: "rsa", options: { rsaPadding: "pkcs1v15" }, hash: "sha256" }],
+  ["1.2.840.113549.1.1.12", { kind: "rsa", options: { rsaPadding: "pkcs1v15" }, hash: "sha384" }],
+  ["1.2.840.113549.1.1.13", { kind: "rsa", options: { rsaPadding: "pkcs1v15" }, hash: "sha512" }],
+  ["1.2.840.10045.2.1", { kind: "ecdsa", options: {} }],
+  ["1.2.840.10045.4.3.2", { kind: "ecdsa", options: {}, hash: "sha256" }],
+  ["1.2.840.10045.4.3.3", { kind: "ecdsa", options: {}, hash: "sha384" }],
+  ["1.2.840.10045.4.3.4", { kind: "ecdsa", options: {}, hash: "sha512" }],
+]);
 
 async function checkSignerSignature(tsa: Certificate, signer: TimestampSigner): Promise<void> {
-  const algorithm = SIGNATURE_ALGORITHMS[signer.signatureAlgorithm];
+  const algorithm = SIGNATURE_ALGORITHMS.get(signer.signatureAlgorithm);
   if (algorithm === undefined || algorithm.kind !== tsa.publicKey.kind) {
     throw invalid(
       `signature algorithm ${signer.signatureAlgorithm} does not fit ${tsa.describe()}`,

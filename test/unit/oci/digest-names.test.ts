@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { digestProblem, isDigest, parseReference } from "../../../src/oci/index.ts";
+import { rejectionOf, thrownCode } from "../../support/errors.ts";
+import { HOST, harness, ORIGIN } from "./setup.ts";
+
+const HEX = "a".repeat(64);
+
+describe("digest algorithms are looked up as own names only", () => {
+  it.each(["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"])(
+    "%s:… is an unsupported algorithm, not a crash or a pass",
+    (name) => {
+      expect(digestProblem(`${name}:${HEX}`)).toMatch(/not supported/);
+      expect(isDigest(`${name}:${HEX}`)).toBe(false);
+      expect(thrownCode(() => parseReference(`example.com/a@${name}:${HEX}`))).toBe(
+        "REFERENCE_INVALID",
+      );
+    },
+  );
+});
+
+describe("registry error codes are looked up as own names only", () => {
+  it.each(["constructor", "__proto__", "toString"])(
+    "a %s error code maps by status",
+    async (name) => {
+      const { net, client } = harness();
+      net.route(ORIGIN, () =>
+        Response.json({ errors: [{ code: name, message: "x" }] }, { status: 404 }),
+      );
+      const err = await rejectionOf(client.getManifest(parseReference(`${HOST}/a:v1`)));
+      expect(err.code).toBe("NOT_FOUND");
+      expect(typeof err.code).toBe("string");
+    },
+  );
+});

@@ -4,6 +4,7 @@ import type { CredentialHelperRef, CredentialLookup, CredentialSource } from "./
 import { isOciError } from "./errors.ts";
 import type { Flights } from "./flights.ts";
 import { type Operation, opError } from "./operation.ts";
+import { realmTrusted, withheldReason } from "./realm-trust.ts";
 import { basicAuthorization, type IssuedToken, requestToken } from "./token.ts";
 import { type OutgoingRequest, show, type Transport } from "./transport.ts";
 
@@ -100,21 +101,31 @@ export class Authenticator {
     }
     const realmUrl = new URL(realm);
     const service = challenge.params.service;
-    // A helper's credentials are out of reach: try anonymously, refuse if that is not enough.
-    const credential = lookup?.kind === "helper" ? undefined : lookup;
+    // A helper's credentials are out of reach, and a realm on another host gets none
+    // unless trusted: try anonymously, refuse with the reason if that is not enough.
+    const configured = lookup?.kind === "helper" ? undefined : lookup;
+    const withheld = configured !== undefined && !realmTrusted(registry, configured, realmUrl);
+    const credential = withheld ? undefined : configured;
+    // Who asked and as whom, never the secret: a token serves only that registry and principal.
     const principal = credential ? `${credential.kind}:${credential.username ?? ""}` : "anonymous";
-    const key = `${registry} ${realm} ${service ?? ""} ${scope} ${principal}`;
+    const key = `${registry} ${principal} ${show(realmUrl)} ${service ?? ""} ${scope}`;
     const { tokens, transport } = this.#options;
     if (renew) tokens.delete(key);
     const cached = tokens.get(key);
     if (cached !== undefined) return `Bearer ${cached}`;
     const method = credential?.kind === "identity-token" ? "POST" : "GET";
-    const flightKey = `token ${method} ${show(realmUrl)} ${service ?? ""} ${scope}${renew ? " renewed" : ""}`;
+    const flightKey = `token ${method} ${key}${renew ? " renewed" : ""}`;
     const load = (): Promise<IssuedToken> =>
       requestToken(transport, op, { realm: realmUrl, service, scope, credential });
     const issued = await flights.run(flightKey, op, load).catch((err: unknown) => {
-      const refused = isOciError(err, "UNAUTHORIZED") && lookup?.kind === "helper";
-      throw refused ? helperRefusal(op, registry, lookup) : err;
+      if (!isOciError(err, "UNAUTHORIZED")) throw err;
+      if (lookup?.kind === "helper") throw helperRefusal(op, registry, lookup);
+      if (withheld) {
+        throw opError(op, "CREDENTIALS_WITHHELD", withheldReason(registry, realmUrl), {
+          cause: err,
+        });
+      }
+      throw err;
     });
     tokens.set(key, issued.token, issued.ttlMs);
     return `Bearer ${issued.token}`;

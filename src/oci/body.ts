@@ -6,7 +6,8 @@ import { asOciError, type Operation, opError } from "./operation.ts";
 /**
  * Reads a response body chunk by chunk: never more than `maxBytes` is held,
  * `Content-Length` is checked before the first byte and against the count
- * at the end, and the SHA-256 is computed as the bytes arrive.
+ * at the end, every byte is charged to the admission's budget, and the
+ * SHA-256 is computed as the bytes arrive.
  */
 
 export interface ReadOptions {
@@ -45,12 +46,20 @@ async function readChunks(
   const { what, maxBytes, expectedSize } = options;
   const declared = contentLength(res);
   const reader = res.body?.getReader();
-  const refuse = (code: "TOO_LARGE" | "SIZE_MISMATCH", detail: string): never => {
+  const { budget } = op;
+  const refuse = (
+    code: "TOO_LARGE" | "SIZE_MISMATCH" | "BUDGET_EXCEEDED",
+    detail: string,
+  ): never => {
     reader?.cancel().catch(() => {});
     throw opError(op, code, `${what}: ${detail}`);
   };
   if (declared !== undefined && declared > maxBytes) {
     refuse("TOO_LARGE", `${declared} bytes announced, more than the limit of ${maxBytes}`);
+  }
+  const overBudget = `the admission's registry reads passed their budget of ${budget?.limit} bytes`;
+  if (declared !== undefined && budget && !budget.fits(declared)) {
+    refuse("BUDGET_EXCEEDED", `${declared} bytes announced; ${overBudget}`);
   }
   if (declared !== undefined && expectedSize !== undefined && declared !== expectedSize) {
     refuse("SIZE_MISMATCH", `${declared} bytes announced, the descriptor says ${expectedSize}`);
@@ -67,6 +76,7 @@ async function readChunks(
       if (!chunk || chunk.done) break;
       count += chunk.value.byteLength;
       if (count > maxBytes) refuse("TOO_LARGE", `more than the limit of ${maxBytes} bytes`);
+      if (budget && !budget.take(chunk.value.byteLength)) refuse("BUDGET_EXCEEDED", overBudget);
       if (expectedSize !== undefined && count > expectedSize) {
         refuse("SIZE_MISMATCH", `more than the ${expectedSize} bytes the descriptor says`);
       }

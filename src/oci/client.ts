@@ -3,6 +3,7 @@ import type { SingleFlight } from "../store/single-flight.ts";
 import { TtlCache } from "../store/ttl-cache.ts";
 import { AddressPolicy } from "./address-policy.ts";
 import { Authenticator } from "./auth.ts";
+import { ByteBudget } from "./budget.ts";
 import type { Challenge } from "./challenge.ts";
 import { digestProblem } from "./digest.ts";
 import { OciError } from "./errors.ts";
@@ -52,6 +53,8 @@ interface Core {
 export class RegistryClient {
   #core: Core;
   readonly #flights: Flights;
+  /** One per view: `withStore` is called once per admission. */
+  #budget: ByteBudget;
   #requests = 0;
 
   constructor(options: RegistryClientOptions) {
@@ -84,12 +87,17 @@ export class RegistryClient {
     });
     this.#core = { deps, limits, policy, auth, timeoutMs, onRequest: options.onRequest };
     this.#flights = new Flights(options.store);
+    this.#budget = new ByteBudget(limits.admissionBytes);
   }
 
-  /** A client sharing this one's tokens and settings, whose requests go through `store`. */
+  /**
+   * A client sharing this one's tokens and settings, whose requests go
+   * through `store`, with a fresh byte budget (`limits.admissionBytes`).
+   */
   withStore(store: SingleFlight<string, unknown> | undefined): RegistryClient {
     const view = new RegistryClient({ deps: this.#core.deps, ...(store && { store }) });
     view.#core = this.#core;
+    view.#budget = new ByteBudget(this.#core.limits.admissionBytes);
     return view;
   }
 
@@ -187,6 +195,7 @@ export class RegistryClient {
       clock: deps.clock,
       observe,
       signal: options.signal,
+      budget: this.#budget,
     };
     return runOperation(setup, (op) => body(session, op));
   }

@@ -9,10 +9,20 @@ import { DOCKER_HUB, normaliseRegistry } from "./reference.ts";
  * registry actually asks for credentials.
  */
 
-export type RegistryCredential =
+export type RegistryCredential = (
   | { kind: "basic"; username: string; password: string }
   /** An OAuth2 refresh token (`identitytoken`), exchanged at the token realm. */
-  | { kind: "identity-token"; username: string | undefined; identityToken: string };
+  | { kind: "identity-token"; username: string | undefined; identityToken: string }
+) & {
+  /**
+   * Token realm hosts on another host than the registry that may receive
+   * these credentials: the entry's `"imgverify.tokenRealms"` list.
+   */
+  tokenRealms?: readonly string[];
+};
+
+/** The Docker config field that lets credentials go to a token realm on another host. */
+export const TOKEN_REALMS_FIELD = "imgverify.tokenRealms";
 
 /** Credentials that live in a helper program, named by `setting`. */
 export interface CredentialHelperRef {
@@ -89,7 +99,7 @@ function parseAuthEntry(
     return undefined;
   }
   const field = (name: string): string | undefined => {
-    const value = entry[name];
+    const value = Object.hasOwn(entry, name) ? entry[name] : undefined;
     if (value === undefined || value === null || value === "") return undefined;
     if (typeof value === "string") return value;
     problems.push(`${where}.${name} is not a string`);
@@ -103,11 +113,31 @@ function parseAuthEntry(
   const username = decoded?.username ?? field("username");
   const password = decoded?.password ?? field("password");
   const identityToken = field("identitytoken");
-  if (identityToken !== undefined) return { kind: "identity-token", username, identityToken };
+  const realms = tokenRealms(
+    entry[TOKEN_REALMS_FIELD],
+    `${where}["${TOKEN_REALMS_FIELD}"]`,
+    problems,
+  );
+  const extra = realms === undefined ? {} : { tokenRealms: realms };
+  if (identityToken !== undefined) {
+    return { kind: "identity-token", username, identityToken, ...extra };
+  }
   if (username !== undefined && password !== undefined) {
-    return { kind: "basic", username, password };
+    return { kind: "basic", username, password, ...extra };
   }
   return undefined;
+}
+
+/** `["auth.example.com", ...]`: bare host names, compared lower-case. */
+function tokenRealms(value: unknown, where: string, problems: string[]): string[] | undefined {
+  if (value === undefined) return undefined;
+  const hosts = Array.isArray(value) ? value : [];
+  const bad = hosts.some((h) => typeof h !== "string" || !/^[a-z0-9.-]+$/i.test(h));
+  if (!Array.isArray(value) || bad) {
+    problems.push(`${where} is not a list of host names (e.g. ["auth.example.com"])`);
+    return undefined;
+  }
+  return hosts.map((h: string) => h.toLowerCase());
 }
 
 function decodeAuth(auth: string): { username: string; password: string } | undefined {

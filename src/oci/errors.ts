@@ -19,6 +19,14 @@ export type OciErrorCode =
   /** A `WWW-Authenticate` header that cannot be parsed. */
   | "AUTH_CHALLENGE_INVALID"
   | "UNAUTHORIZED"
+  /** Credentials not sent to a token realm on another host, and anonymous access refused. */
+  | "CREDENTIALS_WITHHELD"
+  /** A redirect target answered 401: its challenge is never answered with the registry's credentials. */
+  | "REDIRECT_UNAUTHORIZED"
+  /** A response with a `Content-Encoding` other than identity (compressed bodies are refused). */
+  | "ENCODING_REFUSED"
+  /** The bytes read for one admission passed `limits.admissionBytes`. */
+  | "BUDGET_EXCEEDED"
   | "DENIED"
   /** The token endpoint answered without a usable token. */
   | "TOKEN_INVALID"

@@ -1,4 +1,5 @@
 import type { Clock } from "../deps.ts";
+import type { ByteBudget } from "./budget.ts";
 import { OciError, type OciErrorCode, type OciErrorDetails } from "./errors.ts";
 
 /** Why an operation stops its own timer; nothing reads it. */
@@ -28,6 +29,8 @@ export interface Operation {
   /** Clock time (ms) at which the operation times out. */
   readonly deadline: number;
   readonly clock: Clock;
+  /** The admission's byte budget every body read is charged to. */
+  readonly budget?: ByteBudget | undefined;
   observe(event: RequestEvent): void;
 }
 
@@ -38,6 +41,7 @@ export interface OperationSetup {
   clock: Clock;
   observe(event: RequestEvent): void;
   signal?: AbortSignal | undefined;
+  budget?: ByteBudget | undefined;
 }
 
 /** Runs `body` as an operation; its failures come out as `OciError`s naming the step. */
@@ -65,6 +69,7 @@ export async function runOperation<T>(
     deadline: clock.now() + timeoutMs,
     clock,
     observe: setup.observe,
+    budget: setup.budget,
   };
   try {
     if (op.signal.aborted) throw op.signal.reason;

@@ -24,6 +24,8 @@ export interface RegistryLimits {
   maxTags: number;
   /** Most referrers listed. */
   maxReferrers: number;
+  /** Most bytes read from registries for one admission (one `withStore` view), all fetches together. */
+  admissionBytes: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<RegistryLimits> = Object.freeze({
@@ -35,6 +37,7 @@ export const DEFAULT_LIMITS: Readonly<RegistryLimits> = Object.freeze({
   maxPages: 20,
   maxTags: 10_000,
   maxReferrers: 1_000,
+  admissionBytes: 64 * 1024 * 1024,
 });
 
 /** `limits` over the defaults; throws `CONFIG_INVALID` for a value that is not a whole number >= 0. */

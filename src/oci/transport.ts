@@ -6,7 +6,8 @@ import { errorFromResponse } from "./registry-error.ts";
 /**
  * One logical HTTP request: the address policy on every URL, redirects
  * followed by hand (bounded, no downgrade, `Authorization` only to the origin
- * it was meant for), and 429/503 retried with bounded back-off that honours
+ * it was meant for, a 401 from another origin refused), bodies asked for and
+ * accepted only uncompressed, and 429/503 retried with bounded back-off that honours
  * `Retry-After` and never sleeps past the operation's deadline.
  */
 
@@ -82,6 +83,8 @@ export class Transport {
       const refusal = policy.refusal(url);
       if (refusal) throw opError(op, "ADDRESS_REFUSED", `refusing ${show(url)}: ${refusal}`);
       const headers = new Headers(req.headers);
+      // A compressed body would be inflated by fetch past every byte limit.
+      headers.set("accept-encoding", "identity");
       if (req.authorization && url.origin === req.url.origin) {
         headers.set("authorization", req.authorization);
       }
@@ -101,7 +104,7 @@ export class Transport {
           `${show(url)} redirects, and this runtime hides where to`,
         );
       }
-      if (!REDIRECTS.has(res.status)) return res;
+      if (!REDIRECTS.has(res.status)) return checked(res, req.url, url, op);
       await res.body?.cancel().catch(() => {});
       url = this.#redirectTarget(req, url, res.headers.get("location"), hop, op);
     }
@@ -130,6 +133,32 @@ export class Transport {
     }
     return to;
   }
+}
+
+/**
+ * `res` unless it must be refused: a 401 from another origin a redirect led
+ * to (its challenge is never answered with the registry's credentials), or a
+ * body in a `Content-Encoding` other than identity.
+ */
+async function checked(res: Response, asked: URL, url: URL, op: Operation): Promise<Response> {
+  const encoding = res.headers.get("content-encoding")?.trim().toLowerCase();
+  const refuse = async (code: "REDIRECT_UNAUTHORIZED" | "ENCODING_REFUSED", why: string) => {
+    await res.body?.cancel().catch(() => {});
+    throw opError(op, code, `${show(url)} ${why}`, { status: res.status });
+  };
+  if (res.status === 401 && url.origin !== asked.origin) {
+    return refuse(
+      "REDIRECT_UNAUTHORIZED",
+      `(redirected to from ${asked.origin}) answered HTTP 401; a redirect target's challenge is not answered`,
+    );
+  }
+  if (encoding && encoding !== "identity") {
+    return refuse(
+      "ENCODING_REFUSED",
+      `answered with Content-Encoding "${encoding}" although identity was asked for; compressed bodies are refused`,
+    );
+  }
+  return res;
 }
 
 /** Milliseconds to wait before the next attempt: `Retry-After` (seconds or date), else back-off. */

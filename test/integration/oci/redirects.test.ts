@@ -60,8 +60,9 @@ describe("blobs redirected to another origin (as registries do to object storage
     const target = registries.basic.host;
     const { client, sent, proxy, ref, config, path } = await redirectedConfig("basic", true);
     const err = await failure(client.getBlob(ref, config));
-    // The other origin is the registry itself, so without credentials it says 401.
-    expect(err).toMatchObject({ code: "UNAUTHORIZED", status: 401 });
+    // The other origin (the registry itself) says 401: that is an error, never a
+    // challenge answered with the registry's credentials.
+    expect(err).toMatchObject({ code: "REDIRECT_UNAUTHORIZED", status: 401 });
     const authorizationsTo = (host: string): (string | null)[] =>
       sent
         .filter((r) => r.url.host === host && r.url.pathname === path)

@@ -7,8 +7,13 @@ import { failure, HOST, harness, ORIGIN, pushImage } from "./setup.ts";
 const REALM = "https://auth.example.test/token";
 const ref = parseReference(`${HOST}/team/app:v1`);
 const b64 = (text: string): string => Buffer.from(text).toString("base64");
+// The fake registry's token realm is on another host, so the entry allows it.
 const config = (entry: object): ReturnType<typeof parseDockerConfig> =>
-  parseDockerConfig(JSON.stringify({ auths: { [HOST]: entry } }));
+  parseDockerConfig(
+    JSON.stringify({
+      auths: { [HOST]: { "imgverify.tokenRealms": ["auth.example.test"], ...entry } },
+    }),
+  );
 
 describe("bearer token auth", () => {
   it("answers a 401 with an anonymous token for the repository's pull scope", async () => {

@@ -55,7 +55,10 @@ export interface ExtractedImage {
 }
 
 export interface ImageExtraction {
+  /** At most MAX_IMAGES, in order. */
   readonly images: readonly ExtractedImage[];
+  /** Every image the object names, read or not: over MAX_IMAGES, the object cannot be verified. */
+  readonly found: number;
   /** Images that could not be read (bad reference, odd field types), each at its path. */
   readonly problems: readonly ImageProblem[];
 }
@@ -69,6 +72,7 @@ export interface ExtractOptions {
   readonly imageExtractors?: ImageExtractors;
 }
 
+/** Images read from one object; an object with more is refused whole (see `found`). */
 export const MAX_IMAGES = 1024;
 
 /**
@@ -81,8 +85,10 @@ export function extractImages(object: unknown, options: ExtractOptions = {}): Im
     options.kind ?? (isObject(object) && typeof object.kind === "string" ? object.kind : "");
   const images: ExtractedImage[] = [];
   const problems: ImageProblem[] = [];
-  const locators = imageLocators(kind, options.imageExtractors);
-  if (locators.length === 0 && options.imageExtractors?.[kind]?.length === 0) {
+  let count = 0;
+  const extractors = options.imageExtractors;
+  const locators = imageLocators(kind, extractors);
+  if (extractors !== undefined && Object.hasOwn(extractors, kind) && locators.length === 0) {
     problems.push({ path: "", message: `imageExtractors for ${kind} is empty` });
   }
   const report = (problem: ImageProblem): void => {
@@ -90,13 +96,8 @@ export function extractImages(object: unknown, options: ExtractOptions = {}): Im
   };
   const sink = {
     found(found: FoundImage): void {
-      if (images.length === MAX_IMAGES) {
-        report({
-          path: found.path,
-          message: `not read: the object has more than ${MAX_IMAGES} images`,
-        });
-        return;
-      }
+      count += 1;
+      if (count > MAX_IMAGES) return;
       const parsed = parseImage(found);
       if ("message" in parsed) report(parsed);
       else images.push(parsed);
@@ -104,7 +105,7 @@ export function extractImages(object: unknown, options: ExtractOptions = {}): Im
     problem: report,
   };
   for (const locator of locators) walkImages(object, locator, sink);
-  return { images, problems };
+  return { images, found: count, problems };
 }
 
 /** Where images of `kind` are: the rule's extractors for it, else the pod spec lists; [] for other kinds. */

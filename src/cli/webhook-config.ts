@@ -18,8 +18,14 @@ export interface WebhookConfigOptions {
   caCert: string;
 }
 
+/**
+ * Every request that can start an image: Pods, `kubectl debug`'s
+ * pods/ephemeralcontainers, and Kyverno's autogen controllers. Left out on
+ * purpose: exec, attach, portforward, binding, status, eviction and the
+ * controllers' scale subresources start no new image.
+ */
 const RULES = [
-  { apiGroups: [""], resources: ["pods"] },
+  { apiGroups: [""], resources: ["pods", "pods/ephemeralcontainers", "replicationcontrollers"] },
   { apiGroups: ["apps"], resources: ["deployments", "replicasets", "statefulsets", "daemonsets"] },
   { apiGroups: ["batch"], resources: ["jobs", "cronjobs"] },
 ].map((rule) => ({ ...rule, apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], scope: "*" }));

@@ -8,6 +8,8 @@ export type EngineErrorCode =
   | "MATCH_UNKNOWN"
   /** An image of the object could not be read. */
   | "IMAGE_INVALID"
+  /** The object names more images than one admission verifies. */
+  | "TOO_MANY_IMAGES"
   /** The admission's time budget ran out before the check finished. */
   | "DEADLINE_EXCEEDED"
   /** The engine was given options it cannot use. */

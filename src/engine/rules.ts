@@ -9,6 +9,7 @@ import {
   type AdmissionRequest,
   extractImages,
   imagesVariable,
+  MAX_IMAGES,
   matchInput,
   subjectObject,
 } from "../admission/index.ts";
@@ -116,11 +117,20 @@ async function planRule(
     plan.decided.push(ruleResult(policy, rule, "skip", "preconditions not met"));
     return false;
   }
-  const resolved: ResolvedRule = resolveRule(rule, data, options);
+  // What cannot be read cannot be verified: these fail, so no failurePolicy admits them.
+  if (extraction.found > MAX_IMAGES) {
+    const error = engineError(
+      "TOO_MANY_IMAGES",
+      `the ${input.request.kind.kind} names ${extraction.found} images; imgverify verifies at most ${MAX_IMAGES} per object`,
+    );
+    plan.decided.push(ruleResult(policy, rule, "fail", error.message, error));
+    return true;
+  }
   for (const problem of extraction.problems) {
     const error = engineError("IMAGE_INVALID", `image at ${problem.path}: ${problem.message}`);
-    plan.decided.push(ruleResult(policy, rule, "error", error.message, error));
+    plan.decided.push(ruleResult(policy, rule, "fail", error.message, error));
   }
+  const resolved: ResolvedRule = resolveRule(rule, data, options);
   for (const verification of resolved.verifyImages) {
     for (const image of extraction.images) {
       const applies = imageVerificationApplies(verification, image.info);

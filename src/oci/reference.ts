@@ -3,10 +3,12 @@ import { OciError } from "./errors.ts";
 
 /**
  * Image references in the Docker grammar, normalised the way `docker pull`
- * reads them: `nginx` is `docker.io/library/nginx:latest`.
+ * and the kubelet read them: `nginx`, `DOCKER.IO/nginx` and
+ * `index.docker.io:443/library/nginx` are all `docker.io/library/nginx:latest`.
+ * The repository path stays case-sensitive: upper case there is an error.
  */
 
-/** A repository on a registry: `registry` is `host[:port]` as written (IPv6 in brackets). */
+/** A repository on a registry: `registry` is `host[:port]` normalised (IPv6 in brackets). */
 export interface Repository {
   readonly registry: string;
   /** Path on the registry, e.g. `library/nginx`. */
@@ -20,8 +22,8 @@ export interface ImageReference extends Repository {
 }
 
 export const DOCKER_HUB = "docker.io";
-const DOCKER_HUB_ALIASES: readonly string[] = ["index.docker.io"];
 const DOCKER_HUB_API = "registry-1.docker.io";
+const DOCKER_HUB_ALIASES: readonly string[] = [DOCKER_HUB, "index.docker.io", DOCKER_HUB_API];
 
 const MAX_INPUT = 1024;
 const MAX_NAME = 255;
@@ -85,10 +87,21 @@ export function withDigest(ref: ImageReference, digest: string): ImageReference 
   return Object.freeze({ ...ref, digest });
 }
 
-/** `index.docker.io` (any case) is `docker.io`; other hosts are kept as written. */
+/**
+ * The registry as the container runtime dials it, so that one registry has
+ * one name: the host in lower case (DNS names are case-insensitive), no
+ * `:443` (the https default; `:80` is kept, as containerd keeps it), and
+ * `index.docker.io` and `registry-1.docker.io` are `docker.io`.
+ */
 export function normaliseRegistry(host: string): string {
   const lower = host.toLowerCase();
-  return lower === DOCKER_HUB || DOCKER_HUB_ALIASES.includes(lower) ? DOCKER_HUB : host;
+  const colon = lower.lastIndexOf(":");
+  const port = colon > lower.lastIndexOf("]") ? lower.slice(colon + 1) : undefined;
+  // A port the grammar refuses is left for registryProblem to name.
+  const numeric = port !== undefined && /^\d{1,5}$/.test(port) ? Number(port) : undefined;
+  const name = numeric === undefined ? lower : lower.slice(0, colon);
+  const bare = numeric === undefined || numeric === 443 ? name : `${name}:${numeric}`;
+  return DOCKER_HUB_ALIASES.includes(bare) ? DOCKER_HUB : bare;
 }
 
 /** The host that serves the Distribution API for `registry`. */

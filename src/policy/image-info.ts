@@ -1,3 +1,4 @@
+import { normaliseRegistry } from "../oci/reference.ts";
 import { policyError } from "./errors.ts";
 import { wildcardMatch } from "./wildcard.ts";
 
@@ -6,6 +7,9 @@ import { wildcardMatch } from "./wildcard.ts";
  * without a registry gets `docker.io/` (but no `library/`), a missing tag is
  * `latest`, and the string that `imageReferences` globs are matched against
  * is `registry/path:tag`, or `registry/path@digest` when a digest is given.
+ * The registry is normalised as the container runtime dials it (lower case,
+ * no `:443`, `index.docker.io` and `registry-1.docker.io` are `docker.io`),
+ * so no spelling of a host escapes a glob.
  */
 export interface KyvernoImageInfo {
   readonly registry: string;
@@ -40,7 +44,8 @@ function withDefaultRegistry(image: string): string {
 export function kyvernoImageInfo(image: string): KyvernoImageInfo {
   const full = withDefaultRegistry(image);
   const m = full.length <= 1024 ? REFERENCE.exec(full) : null;
-  const [, registry = "", path = "", tagText, digest = ""] = m ?? [];
+  const [, written = "", path = "", tagText, digest = ""] = m ?? [];
+  const registry = normaliseRegistry(written);
   const [algorithm = "", hex = ""] = digest.split(":");
   const badDigest = digest !== "" && DIGEST_HEX[algorithm] !== hex.length;
   if (m === null || badDigest || registry.length + 1 + path.length > 255) {
@@ -62,12 +67,33 @@ export function kyvernoImageInfo(image: string): KyvernoImageInfo {
   };
 }
 
-/** True when one of `patterns` (Kyverno wildcards) matches the normalised `image`. */
+/**
+ * The names globs are matched against: Kyverno's reference, and for a Docker
+ * Hub official image also its other spelling (`docker.io/nginx:latest` and
+ * `docker.io/library/nginx:latest`), so that `nginx` and `library/nginx`,
+ * which the runtime pulls alike, meet the same globs.
+ */
+export function referenceNames(image: KyvernoImageInfo): string[] {
+  if (image.registry !== DEFAULT_REGISTRY) return [image.reference];
+  const parts = image.path.split("/");
+  const other =
+    parts.length === 1
+      ? `library/${image.path}`
+      : parts[0] === "library" && parts.length === 2
+        ? parts[1]
+        : undefined;
+  if (other === undefined) return [image.reference];
+  const suffix = image.reference.slice(DEFAULT_REGISTRY.length + 1 + image.path.length);
+  return [image.reference, `${DEFAULT_REGISTRY}/${other}${suffix}`];
+}
+
+/** True when one of `patterns` (Kyverno wildcards) matches one of the names of `image`. */
 export function matchesImageReferences(
   patterns: readonly string[],
   image: KyvernoImageInfo,
 ): boolean {
-  return patterns.some((pattern) => wildcardMatch(pattern, image.reference));
+  const names = referenceNames(image);
+  return patterns.some((pattern) => names.some((name) => wildcardMatch(pattern, name)));
 }
 
 /**

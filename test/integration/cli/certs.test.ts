@@ -8,6 +8,7 @@ import { readFileSync, statSync } from "node:fs";
 import { get } from "node:https";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
 import { guardProcess, makeTempDir, removeTempDir } from "../../support/cleanup.ts";
 import { IMGVERIFY_BIN, runImgverify } from "../../support/cli.ts";
 import { run } from "../../support/exec.ts";
@@ -37,6 +38,44 @@ function httpsGet(
 }
 
 describe("imgverify certs", () => {
+  it("sends every request that can start an image to both webhooks, kubectl debug included", async () => {
+    const made = await runImgverify(["certs", "--out", join(dir, "rules")], {
+      dockerConfigDir: dir,
+    });
+    expect(made.code).toBe(0);
+    const docs = parseAllDocuments(made.stdout).map((d) => d.toJS());
+    expect(docs.map((d) => d.kind)).toEqual([
+      "ValidatingWebhookConfiguration",
+      "MutatingWebhookConfiguration",
+    ]);
+    for (const doc of docs) {
+      const rules = doc.webhooks[0].rules as {
+        apiGroups: string[];
+        resources: string[];
+        operations: string[];
+      }[];
+      const covered = rules.flatMap((r) =>
+        r.apiGroups.flatMap((g) => r.resources.map((x) => `${g}/${x}`)),
+      );
+      expect(covered.sort()).toEqual(
+        [
+          "/pods",
+          "/pods/ephemeralcontainers",
+          "/replicationcontrollers",
+          "apps/daemonsets",
+          "apps/deployments",
+          "apps/replicasets",
+          "apps/statefulsets",
+          "batch/cronjobs",
+          "batch/jobs",
+        ].sort(),
+      );
+      for (const rule of rules) {
+        expect(rule.operations).toEqual(["CREATE", "UPDATE"]);
+      }
+    }
+  });
+
   it("writes a CA and a serving certificate openssl accepts, for the Service's names", async () => {
     const args = [
       "certs",

@@ -25,6 +25,9 @@ import { bunVersion, type ServerProcess, startServer } from "./throughput/server
 
 /** The route whose answer is the real work: /validate would deny the demo's tag (digest missing). */
 const ROUTE = "/mutate";
+/** The webhook authenticates callers; both servers get the same header so requests weigh the same. */
+const AUTH_TOKEN = "throughput-bench-token-0123456789";
+const HEADERS = { "content-type": "application/json", authorization: `Bearer ${AUTH_TOKEN}` };
 const TARGET_RATIO = 0.5;
 const CONNECTIONS = 10;
 /** Latencies kept per run: far above what one loopback run answers, a bound on memory. */
@@ -82,7 +85,7 @@ interface Target {
 async function post(url: string, body: string): Promise<Response> {
   return fetch(`${url}${ROUTE}`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: HEADERS,
     body,
     signal: AbortSignal.timeout(30_000),
   });
@@ -118,7 +121,7 @@ async function load(
       {
         url: `${target.url}${ROUTE}`,
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: HEADERS,
         body,
         connections: CONNECTIONS,
         duration: durationS,
@@ -176,7 +179,9 @@ export async function runThroughputBench(options: { quick: boolean }): Promise<T
   const body = await readFile(new URL("../examples/admit.json", import.meta.url), "utf8");
   const uid = (JSON.parse(body) as { request: { uid: string } }).request.uid;
   const started = await Promise.allSettled([
-    startServer("imgverify", ["src/runtime/bun.ts", "--port", "0", "--shutdown-grace", "1s"]),
+    startServer("imgverify", ["src/runtime/bun.ts", "--port", "0", "--shutdown-grace", "1s"], {
+      IMGVERIFY_AUTH_TOKEN: AUTH_TOKEN,
+    }),
     startServer("echo", ["bench/throughput/echo-server.ts"]),
   ]);
   try {

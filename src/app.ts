@@ -8,9 +8,11 @@ import type { Deps } from "./deps.ts";
 import type { Sha256, Sha256Impl } from "./digest/types.ts";
 import type { EngineContext } from "./engine/index.ts";
 import { isImgverifyError } from "./errors.ts";
+import type { CallerAuth } from "./http/caller-auth.ts";
 import { errorBody } from "./json-error.ts";
 import { AdmissionMetrics, METRICS_CONTENT_TYPE } from "./metrics.ts";
 import { addVerifyRoute } from "./verify-api.ts";
+import type { VerifyApiSettings } from "./verify-request.ts";
 import { addAdmissionRoutes } from "./webhook.ts";
 
 export interface AppDeps extends Omit<Deps, "sha256"> {
@@ -23,6 +25,14 @@ export interface AppDeps extends Omit<Deps, "sha256"> {
   engine?: EngineContext;
   /** Counts admissions and /verify calls for GET /metrics; by default a fresh set over the engine's cache. */
   metrics?: AdmissionMetrics;
+  /**
+   * How callers of /validate, /mutate and /verify are authenticated; without
+   * it those routes refuse every call (401). /healthz, /readyz and /metrics
+   * are always open and name no image, digest or policy.
+   */
+  auth?: CallerAuth;
+  /** Serves POST /verify within these settings; without them there is no such route. */
+  verifyApi?: VerifyApiSettings;
 }
 
 /** Codes the app itself answers with; errors from deeper modules keep their own code. */
@@ -96,8 +106,17 @@ export function createApp(deps: AppDeps): Hono {
     c.body(metrics.render(), 200, { "content-type": METRICS_CONTENT_TYPE }),
   );
   if (engine !== undefined) {
-    addAdmissionRoutes(app, { engine, clock: deps.clock, observer: metrics });
-    addVerifyRoute(app, { engine, clock: deps.clock, observer: metrics });
+    const { auth, verifyApi } = deps;
+    addAdmissionRoutes(app, { engine, clock: deps.clock, observer: metrics, auth });
+    if (verifyApi !== undefined) {
+      addVerifyRoute(app, {
+        engine,
+        clock: deps.clock,
+        observer: metrics,
+        auth,
+        settings: verifyApi,
+      });
+    }
   }
 
   app.notFound((c) =>

@@ -4,10 +4,11 @@
  * synthetic Pod, against a loaded policy named in the body or against one
  * verifyImages entry given inline (Kyverno's shape), so the answer follows
  * exactly the rules admission follows. Each call is reported to an observer
- * (GET /metrics counts them by verdict, with their latency).
+ * (GET /metrics counts them by verdict, with their latency). The route
+ * exists only when the operator enables it, and then authenticates callers
+ * as the webhook does.
  */
 import type { Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { decodeAdmissionReview } from "./admission/index.ts";
 import type { Clock } from "./deps.ts";
 import {
@@ -16,8 +17,15 @@ import {
   evaluateAdmission,
   type ImageResult,
 } from "./engine/index.ts";
+import { type CallerAuth, requireCaller } from "./http/caller-auth.ts";
+import { readJsonBody } from "./http/json-body.ts";
 import { errorBody } from "./json-error.ts";
-import { readVerifyRequest, VerifyBadRequest, type VerifyRequest } from "./verify-request.ts";
+import {
+  readVerifyRequest,
+  type VerifyApiSettings,
+  VerifyBadRequest,
+  type VerifyRequest,
+} from "./verify-request.ts";
 
 /** Inline keys and certificates are a few KiB each. */
 const MAX_VERIFY_BODY_BYTES = 256 * 1024;
@@ -53,33 +61,28 @@ export interface VerifyRouteOptions {
   engine: EngineContext;
   clock: Clock;
   observer?: VerifyObserver;
+  /** Who may call; every call is refused without it. */
+  auth: CallerAuth | undefined;
+  settings: VerifyApiSettings;
 }
 
 export function addVerifyRoute(app: Hono, options: VerifyRouteOptions): void {
-  app.post(
-    "/verify",
-    bodyLimit({
-      maxSize: MAX_VERIFY_BODY_BYTES,
-      onError: (c) => {
-        options.observer?.verifyFinished({ verdict: "invalid", durationMs: 0 });
-        return c.json(
-          errorBody("PAYLOAD_TOO_LARGE", `the body is over ${MAX_VERIFY_BODY_BYTES} bytes`),
-          413,
-        );
-      },
-    }),
-    (c) => verify(c, options),
-  );
+  app.post("/verify", requireCaller(options.auth), (c) => verify(c, options));
 }
 
-async function verify(c: Context, { engine, clock, observer }: VerifyRouteOptions) {
+async function verify(c: Context, { engine, clock, observer, settings }: VerifyRouteOptions) {
   const start = clock.now();
   let verdict: VerifyVerdict = "error";
   let timing: EngineTiming | undefined;
   try {
+    const body = await readJsonBody(c.req.raw, MAX_VERIFY_BODY_BYTES);
+    if (!body.ok) {
+      verdict = "invalid";
+      return c.json(errorBody(body.code, body.message), body.status);
+    }
     let request: VerifyRequest;
     try {
-      request = readVerifyRequest(await c.req.text(), engine.policies);
+      request = readVerifyRequest(body.text, engine.policies, settings);
     } catch (err) {
       if (!(err instanceof VerifyBadRequest)) throw err;
       verdict = "invalid";

@@ -3,10 +3,19 @@
  * valid reference) and the policy to verify them against, a loaded one by
  * name or one built around an inline verifyImages entry. Bad input is a
  * `VerifyBadRequest` carrying the HTTP status and code to answer with.
+ * What the operator did not enable is refused with 403: an inline entry
+ * (its conditions and regexps are code the caller sends), and images no
+ * loaded policy verifies (the endpoint is not a probe of any registry).
  */
 import type { JsonErrorIssue } from "./json-error.ts";
 import { parseReference } from "./oci/reference.ts";
-import { formatIssue, readPolicies, type VerifyImagesPolicy } from "./policy/index.ts";
+import {
+  formatIssue,
+  imageVerificationApplies,
+  kyvernoImageInfo,
+  readPolicies,
+  type VerifyImagesPolicy,
+} from "./policy/index.ts";
 
 export type VerifyApiErrorCode =
   | "VERIFY_BAD_REQUEST"
@@ -15,7 +24,16 @@ export type VerifyApiErrorCode =
   | "VERIFY_INVALID_REFERENCE"
   | "VERIFY_UNKNOWN_POLICY"
   | "VERIFY_INVALID_POLICY"
+  | "FORBIDDEN"
   | "PAYLOAD_TOO_LARGE";
+
+/** What POST /verify may be asked, beyond loaded policies over the images they cover. */
+export interface VerifyApiSettings {
+  /** Images no loaded policy verifies may be asked about (`--verify-api-any-image`). */
+  readonly anyImage: boolean;
+  /** The body may carry a verifyImages entry instead of a policy name (`--verify-api-inline-policy`). */
+  readonly inlinePolicy: boolean;
+}
 
 /** Images one call may ask about: each costs registry round trips. */
 export const MAX_VERIFY_IMAGES: number = 32;
@@ -25,7 +43,7 @@ const INLINE_ENTRY_PATH = "spec.rules[0].verifyImages[0]";
 
 export class VerifyBadRequest {
   constructor(
-    readonly status: 400 | 404,
+    readonly status: 400 | 403 | 404,
     readonly code: VerifyApiErrorCode,
     readonly message: string,
     /** Every bad field, by its path in the request body. */
@@ -38,13 +56,50 @@ export interface VerifyRequest {
   policy: VerifyImagesPolicy;
 }
 
-/** `text` as a verify request, against the policies `loaded`. */
+/** `text` as a verify request, against the policies `loaded`, within `settings`. */
 export function readVerifyRequest(
   text: string,
   loaded: readonly VerifyImagesPolicy[],
+  settings: VerifyApiSettings,
 ): VerifyRequest {
   const body = parseBody(text);
-  return { images: imagesOf(body), policy: policyOf(body, loaded) };
+  const images = imagesOf(body);
+  if (!settings.inlinePolicy && body.policy === undefined) {
+    throw new VerifyBadRequest(
+      403,
+      "FORBIDDEN",
+      'only loaded policies can be named ("policy"); inline verifyImages entries are refused unless the server runs with --verify-api-inline-policy (IMGVERIFY_VERIFY_API_INLINE_POLICY=on)',
+    );
+  }
+  if (!settings.anyImage) refuseUncovered(images, loaded);
+  return { images, policy: policyOf(body, loaded) };
+}
+
+/** Refuses the images that no rule of a loaded policy verifies (skipped ones included). */
+function refuseUncovered(images: readonly string[], loaded: readonly VerifyImagesPolicy[]): void {
+  const verifications = loaded.flatMap((p) => p.rules.flatMap((r) => r.verifyImages));
+  const covered = (image: string): boolean => {
+    try {
+      const info = kyvernoImageInfo(image);
+      return verifications.some((v) => imageVerificationApplies(v, info) === "verify");
+    } catch {
+      // A reference Kyverno cannot read is one no policy can match.
+      return false;
+    }
+  };
+  const uncovered = images.filter((image) => !covered(image));
+  const [first] = uncovered;
+  if (first === undefined) return;
+  const more = uncovered.length > 1 ? ` (and ${uncovered.length - 1} more)` : "";
+  throw new VerifyBadRequest(
+    403,
+    "FORBIDDEN",
+    `no loaded policy verifies ${first}${more}; other images are refused unless the server runs with --verify-api-any-image (IMGVERIFY_VERIFY_API_ANY_IMAGE=on)`,
+    uncovered.map((image) => ({
+      path: `images[${images.indexOf(image)}]`,
+      message: "no loaded policy verifies this image",
+    })),
+  );
 }
 
 function parseBody(text: string): Record<string, unknown> {

@@ -1,18 +1,18 @@
 /**
  * The admission webhook routes: `POST /validate` and `POST /mutate` take an
  * AdmissionReview, run the engine over it and answer an AdmissionReview.
- * A body that cannot be read answers 4xx JSON when no uid is known, or a
+ * The caller is authenticated first (401), then the body's type (415) and
+ * size (413) are checked while it is read, never buffering past the bound.
+ * A body that cannot be decoded answers 4xx JSON when no uid is known, or a
  * denial naming what is wrong when it is (fail closed, whatever the
  * webhook's failurePolicy). Every answer says in `Server-Timing` where its
  * time went and how many registry calls it made and saved.
  */
 import type { Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import {
   type AdmissionReviewResponse,
   decodeAdmissionBody,
   encodeAdmissionResponse,
-  MAX_BODY_LENGTH,
 } from "./admission/index.ts";
 import type { Clock } from "./deps.ts";
 import {
@@ -21,6 +21,8 @@ import {
   type EngineTiming,
   evaluateAdmission,
 } from "./engine/index.ts";
+import { type CallerAuth, requireCaller } from "./http/caller-auth.ts";
+import { readJsonBody } from "./http/json-body.ts";
 import { errorBody } from "./json-error.ts";
 
 export type AdmissionRoute = "validate" | "mutate";
@@ -44,32 +46,23 @@ export interface WebhookOptions {
   engine: EngineContext;
   clock: Clock;
   observer?: AdmissionObserver;
+  /** Who may call; every call is refused without it. */
+  auth: CallerAuth | undefined;
 }
 
+/** kube-apiserver decodes write requests of at most 3 MiB (its MaxRequestBodyBytes). */
+const API_SERVER_REQUEST_BYTES = 3 * 1024 * 1024;
 /**
- * Bytes of body read at most. UTF-8 takes at least one byte per UTF-16 unit,
- * so a body within this bound is also within the decoder's length bound.
+ * Bytes of body read at most: a review carries the object and, on UPDATE, the
+ * stored oldObject, each from a request within the API server's bound, plus
+ * a small envelope. UTF-8 takes at least one byte per UTF-16 unit, so a body
+ * within this bound is also within the decoder's length bound.
  */
-const MAX_BODY_BYTES: number = MAX_BODY_LENGTH;
+export const MAX_ADMISSION_BODY_BYTES: number = 2 * API_SERVER_REQUEST_BYTES + 256 * 1024;
 
 export function addAdmissionRoutes(app: Hono, options: WebhookOptions): void {
   for (const route of ["validate", "mutate"] as const) {
-    app.post(
-      `/${route}`,
-      bodyLimit({
-        maxSize: MAX_BODY_BYTES,
-        onError: (c) => {
-          options.observer?.started(route);
-          options.observer?.finished({ route, verdict: "error", durationMs: 0 });
-          c.header("Server-Timing", serverTiming(0));
-          return c.json(
-            errorBody("PAYLOAD_TOO_LARGE", `the body is over ${MAX_BODY_BYTES} bytes`),
-            413,
-          );
-        },
-      }),
-      (c) => admit(c, route, options),
-    );
+    app.post(`/${route}`, requireCaller(options.auth), (c) => admit(c, route, options));
   }
 }
 
@@ -84,7 +77,12 @@ async function admit(
   let verdict: AdmissionVerdict = "error";
   let timing: EngineTiming | undefined;
   try {
-    const decoded = decodeAdmissionBody(await c.req.text());
+    const body = await readJsonBody(c.req.raw, MAX_ADMISSION_BODY_BYTES);
+    if (!body.ok) {
+      c.header("Server-Timing", serverTiming(clock.now() - start));
+      return c.json(errorBody(body.code, body.message), body.status);
+    }
+    const decoded = decodeAdmissionBody(body.text);
     if (!decoded.ok) {
       c.header("Server-Timing", serverTiming(clock.now() - start));
       if (decoded.reply !== undefined) return c.json(decoded.reply);

@@ -14,8 +14,11 @@ export interface ListenOptions {
   host: string;
   /** 0 picks a free port; `Listener.port` tells which. */
   port: number;
-  /** PEM text; plain HTTP without it. */
-  tls?: { cert: string; key: string };
+  /**
+   * PEM text; plain HTTP without it. With `clientCa`, every connection must
+   * present a client certificate that CA signed, or the handshake fails.
+   */
+  tls?: { cert: string; key: string; clientCa?: string };
 }
 
 export interface Listener {

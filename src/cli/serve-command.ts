@@ -1,5 +1,5 @@
 import { systemClock } from "../deps.ts";
-import { ImgverifyError } from "../errors.ts";
+import { ImgverifyError, isImgverifyError } from "../errors.ts";
 import { type Command, defineCommand } from "./command.ts";
 import { parseDuration } from "./duration.ts";
 import { type CliErrorCode, EXIT_OK, usageError } from "./errors.ts";
@@ -7,15 +7,15 @@ import { VERSION } from "./help.ts";
 import type { CliIo, FetchHandler, Listener, ListenOptions } from "./io.ts";
 import { jsonLineLogger, type LogLevel, logLevels } from "./logger.ts";
 import { writeJson } from "./output.ts";
-import { readAll } from "./read-all.ts";
+import { authFlags, chooseCallerAuth, chooseVerifyApi } from "./serve-auth.ts";
 import { cacheFlags, parseCacheChoice } from "./serve-cache.ts";
 import { configMapFlags, parseConfigMapChoice } from "./serve-config-maps.ts";
 import { demoCommands, demoEngine, demoText, loadEngine } from "./serve-engine.ts";
+import { loadTls, tlsFlags } from "./serve-tls.ts";
+import { shellWord } from "./shell-word.ts";
 
 const DEFAULT_HOST = "127.0.0.1";
 const DEFAULT_PORT = "8443";
-/** PEM certificates and keys are a few KiB; a chain of ten fits easily. */
-const MAX_PEM_BYTES = 1024 * 1024;
 /** Requests in flight get this long to finish after SIGINT/SIGTERM. */
 const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
@@ -33,28 +33,6 @@ function parseLogLevel(text: string | undefined): LogLevel {
   throw usageError(`unknown --log-level "${text}": choose one of ${logLevels.join(", ")}`, "serve");
 }
 
-async function readPem(io: CliIo, path: string): Promise<string> {
-  const bytes = await readAll(io.readChunks(path), MAX_PEM_BYTES, `file "${path}"`);
-  return new TextDecoder().decode(bytes);
-}
-
-async function loadTls(
-  io: CliIo,
-  cert: string | undefined,
-  key: string | undefined,
-): Promise<ListenOptions["tls"]> {
-  if (cert === undefined && key === undefined) return undefined;
-  if (cert === undefined || key === undefined) {
-    throw usageError("--tls-cert and --tls-key must be given together", "serve");
-  }
-  return { cert: await readPem(io, cert), key: await readPem(io, key) };
-}
-
-/** `text` as one word a POSIX shell reads back unchanged, so the curl line pastes as is. */
-function shellWord(text: string): string {
-  return /^[\w./:@%+=-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
-}
-
 /** The host as it goes in a URL a client can connect to (wildcards become loopback). */
 function connectHost(host: string): string {
   if (host === "0.0.0.0") return "127.0.0.1";
@@ -66,6 +44,8 @@ async function listen(io: CliIo, handler: FetchHandler, options: ListenOptions):
   try {
     return await io.listen(handler, options);
   } catch (err) {
+    // A runtime that refuses a setting says why with its own code.
+    if (isImgverifyError(err)) throw err;
     const reason = err instanceof Error ? err.message : String(err);
     throw new ImgverifyError<CliErrorCode>(
       "CLI_LISTEN",
@@ -95,19 +75,35 @@ export const serveCommand: Command = defineCommand({
   name: "serve",
   summary: "Run the admission webhook HTTP server.",
   usage:
-    "[--policy FILE|DIR...] [--config-maps files|kube] [--host HOST] [--port PORT] [--tls-cert FILE --tls-key FILE]",
+    "[--policy FILE|DIR...] [--auth-token-file FILE | --client-ca FILE | --allow-unauthenticated] [--verify-api] [--config-maps files|kube] [--host HOST] [--port PORT] [--tls-cert FILE --tls-key FILE]",
   details: `
 Serves the admission webhook on HOST and PORT ($IMGVERIFY_PORT, default 8443):
 POST /validate and POST /mutate take an AdmissionReview and answer it through
 the verifyImages policies loaded from each --policy FILE or DIR (.yaml, .yml
 and .json files; ConfigMaps beside them serve rule context); /mutate also
-pins verified digests with a JSON patch. POST /verify answers JSON for
-{"images": [...], "policy": NAME} or an inline verifyImages entry
-({"images": [...], "attestors": [...], "attestations": [...]}).
+pins verified digests with a JSON patch. Bodies must be application/json
+(else 415) within 6.25 MiB (else 413, read no further).
+
+Callers of /validate, /mutate and /verify are authenticated, or 401: by a
+bearer token (IMGVERIFY_AUTH_TOKEN, or --auth-token-file FILE /
+IMGVERIFY_AUTH_TOKEN_FILE, read again within a second of a change), or by
+a client certificate that --client-ca FILE (IMGVERIFY_CLIENT_CA) signed,
+demanded of every connection on Bun and Node (Deno cannot verify client
+certificates and refuses the flag). With --policy and neither, serve does
+not start (exit 2) unless --allow-unauthenticated says anyone may call.
+
+POST /verify is off (404) unless --verify-api (IMGVERIFY_VERIFY_API=on):
+it answers JSON for {"images": [...], "policy": NAME} about images a loaded
+policy verifies (403 for others unless --verify-api-any-image); an inline
+verifyImages entry ({"images": [...], "attestors": [...]}) is refused (403)
+unless --verify-api-inline-policy.
+
 Without --policy a demo starts: a
 demo ClusterPolicy over an in-process registry (demo.imgverify.local) with a
-signed and an unsigned image, and curl lines posting examples/*.json. GET /healthz, GET /readyz (503 until the digest core is
-loaded) and GET /metrics (Prometheus text format) are always there.
+signed and an unsigned image, a bearer token made at startup, and curl lines
+posting examples/*.json with it. GET /healthz, GET /readyz (503 until the
+digest core is loaded) and GET /metrics (Prometheus text format, counters
+only) are always there, without authentication.
 
 ConfigMaps that rule context entries name come from the manifests beside
 the policies (--config-maps files, the default), or with --config-maps kube
@@ -135,6 +131,7 @@ or SIGTERM.`,
   flags: {
     ...configMapFlags,
     ...cacheFlags,
+    ...authFlags,
     policy: {
       type: "string",
       multiple: true,
@@ -156,8 +153,7 @@ or SIGTERM.`,
       value: "PORT",
       description: "Port to listen on; 0 picks a free one (default $IMGVERIFY_PORT, else 8443).",
     },
-    "tls-cert": { type: "string", value: "FILE", description: "PEM certificate chain for HTTPS." },
-    "tls-key": { type: "string", value: "FILE", description: "PEM private key for HTTPS." },
+    ...tlsFlags,
     "shutdown-grace": {
       type: "string",
       value: "DURATION",
@@ -183,7 +179,7 @@ or SIGTERM.`,
       flags["shutdown-grace"] === undefined
         ? DEFAULT_SHUTDOWN_GRACE_MS
         : parseDuration(flags["shutdown-grace"], "--shutdown-grace", "serve");
-    const tls = await loadTls(io, flags["tls-cert"], flags["tls-key"]);
+    const tls = await loadTls(io, flags);
     const configMapChoice = parseConfigMapChoice(flags["config-maps"], flags["config-map-ttl"]);
     const cacheChoice = parseCacheChoice(flags);
     const sha256 = io.loadSha256(undefined, logger);
@@ -192,6 +188,13 @@ or SIGTERM.`,
     if (demo && configMapChoice.source === "kube") {
       throw usageError("--config-maps kube needs --policy", "serve");
     }
+    const verifyApi = chooseVerifyApi(io, flags);
+    const { auth, curlHeader } = await chooseCallerAuth(io, flags, {
+      demo,
+      clientCertificates: tls?.clientCa !== undefined,
+      clock: systemClock,
+      logger,
+    });
     const engine = demo
       ? await demoEngine(fetch, logger, sha256, cacheChoice)
       : await loadEngine(
@@ -208,14 +211,22 @@ or SIGTERM.`,
 
     // Loaded here, not at the top, so other commands start without the HTTP stack.
     const { createApp } = await import("../app.ts");
-    const app = createApp({ fetch, clock: systemClock, logger, sha256, engine });
+    const app = createApp({
+      fetch,
+      clock: systemClock,
+      logger,
+      sha256,
+      engine,
+      auth,
+      ...(verifyApi && { verifyApi }),
+    });
     const listener = await listen(io, app.fetch, { host, port, ...(tls && { tls }) });
 
     const url = `${tls ? "https" : "http"}://${connectHost(host)}:${listener.port}`;
     const cacert = flags["tls-cert"];
     const curlBase = `curl ${cacert ? `--cacert ${shellWord(cacert)} ` : ""}`;
     const curl = `${curlBase}${url}/healthz`;
-    const demoCurls = demo ? demoCommands(curlBase, url) : undefined;
+    const demoCurls = demo ? demoCommands(curlBase, url, curlHeader) : undefined;
     if (global.json)
       writeJson(io, {
         url,

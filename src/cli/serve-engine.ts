@@ -71,10 +71,14 @@ export interface DemoCommands {
   deny: string;
 }
 
-/** curl lines posting the example AdmissionReviews, run from the repository root. */
-export function demoCommands(curlBase: string, url: string): DemoCommands {
+/**
+ * curl lines posting the example AdmissionReviews, run from the repository
+ * root; `authHeader` is the option sending the caller's credentials.
+ */
+export function demoCommands(curlBase: string, url: string, authHeader?: string): DemoCommands {
+  const auth = authHeader === undefined ? "" : `${authHeader} `;
   const post = (file: string, route: string): string =>
-    `${curlBase}-s -X POST -H 'Content-Type: application/json' --data @examples/${file} ${url}/${route}`;
+    `${curlBase}-s -X POST -H 'Content-Type: application/json' ${auth}--data @examples/${file} ${url}/${route}`;
   return { admit: post("admit.json", "mutate"), deny: post("deny.json", "mutate") };
 }
 

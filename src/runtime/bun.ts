@@ -6,13 +6,15 @@
 import type { CliIo, FetchHandler, Listener, ListenOptions } from "../cli/io.ts";
 import { runCli } from "../cli/main.ts";
 import { processIo } from "./cli.ts";
+import { serverTlsOptions } from "./tls-options.ts";
 
 async function bunListen(handler: FetchHandler, options: ListenOptions): Promise<Listener> {
   const server = Bun.serve({
     hostname: options.host,
     port: options.port,
     fetch: handler,
-    ...(options.tls && { tls: options.tls }),
+    // Bun.serve takes node:tls's spelling (ca, requestCert, rejectUnauthorized).
+    ...(options.tls && { tls: serverTlsOptions(options.tls) }),
   });
   return {
     port: server.port ?? options.port,

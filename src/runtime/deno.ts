@@ -5,7 +5,11 @@
 import process from "node:process";
 import type { CliIo, FetchHandler, Listener, ListenOptions } from "../cli/io.ts";
 import { runCli } from "../cli/main.ts";
+import { ImgverifyError } from "../errors.ts";
 import { processIo } from "./cli.ts";
+
+/** Deno.serve has no option to request or verify a client certificate. */
+export type DenoListenErrorCode = "TLS_CLIENT_CA_UNSUPPORTED";
 
 /** The slice of the Deno namespace used here (the project type-checks with Bun's types). */
 declare const Deno: {
@@ -22,11 +26,17 @@ declare const Deno: {
 };
 
 async function denoListen(handler: FetchHandler, options: ListenOptions): Promise<Listener> {
+  if (options.tls?.clientCa !== undefined) {
+    throw new ImgverifyError<DenoListenErrorCode>(
+      "TLS_CLIENT_CA_UNSUPPORTED",
+      "--client-ca (IMGVERIFY_CLIENT_CA) is refused on Deno: Deno.serve cannot request or verify client certificates. Authenticate callers with a bearer token (IMGVERIFY_AUTH_TOKEN or --auth-token-file), or serve on Bun or Node",
+    );
+  }
   const server = Deno.serve(
     {
       hostname: options.host,
       port: options.port,
-      ...options.tls,
+      ...(options.tls && { cert: options.tls.cert, key: options.tls.key }),
       // Silences Deno's own "Listening on" line; the serve command prints its own.
       onListen: () => {},
     },

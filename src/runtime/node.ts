@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import type { Agent, fetch as undiciFetch } from "undici";
 import type { CliIo, FetchHandler, Listener, ListenOptions } from "../cli/io.ts";
 import type { Fetch } from "../deps.ts";
+import { serverTlsOptions } from "./tls-options.ts";
 
 /** Sockets per origin: enough for an admission's parallel fetches, bounded for the registry. */
 const CONNECTIONS_PER_ORIGIN = 16;
@@ -67,7 +68,10 @@ async function nodeListen(handler: FetchHandler, options: ListenOptions): Promis
           hostname: options.host,
           port: options.port,
           ...(https &&
-            options.tls && { createServer: https.createServer, serverOptions: options.tls }),
+            options.tls && {
+              createServer: https.createServer,
+              serverOptions: serverTlsOptions(options.tls),
+            }),
         },
         (info: AddressInfo) =>
           resolve({

@@ -66,7 +66,7 @@ export function listeningUrl(
     );
     child.stdout.setEncoding("utf8").on("data", (text: string) => {
       stdout += text;
-      const found = /listening on (http:\/\/\S+)\n/.exec(stdout)?.[1];
+      const found = /listening on (https?:\/\/\S+)\n/.exec(stdout)?.[1];
       if (found) {
         clearTimeout(timer);
         resolve(found);

@@ -14,6 +14,7 @@ import { EMPTY_ROOT, policyDoc, reviewJson } from "../../unit/engine/core/world.
 
 const READY_TIMEOUT_MS = 30_000;
 const dir = makeTempDir("serve-policy");
+const TOKEN = "serve-policy-token-0123456789abcdef";
 afterAll(() => removeTempDir(dir));
 const dockerConfigDir = join(dir, "no-docker-config");
 
@@ -57,7 +58,7 @@ describe("serve --policy", () => {
       process.execPath,
       [IMGVERIFY_BIN, "serve", "--port", "0", "--policy", join(dir, "policies"), ...flags],
       {
-        env: { ...process.env, DOCKER_CONFIG: dockerConfigDir },
+        env: { ...process.env, DOCKER_CONFIG: dockerConfigDir, IMGVERIFY_AUTH_TOKEN: TOKEN },
         stdio: ["ignore", "pipe", "pipe"],
       },
     );
@@ -71,7 +72,7 @@ describe("serve --policy", () => {
       const admit = async (route: string, image: string) => {
         const res = await fetch(`${url}/${route}`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
           body: JSON.stringify(reviewJson([{ name: "c", image }])),
         });
         expect(res.status).toBe(200);
@@ -107,7 +108,7 @@ describe("serve --policy", () => {
   it("refuses to start with an invalid policy (exit 2), naming the field", async () => {
     const bad = write("bad/policy.json", policyDoc({ entries: [{ imageReferences: 7 }] }));
     const result: CliResult = await runImgverify(
-      ["serve", "--port", "0", "--policy", bad, ...flags],
+      ["serve", "--port", "0", "--policy", bad, "--allow-unauthenticated", ...flags],
       {
         dockerConfigDir,
         timeoutMs: READY_TIMEOUT_MS,

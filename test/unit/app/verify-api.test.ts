@@ -36,6 +36,9 @@ async function setup() {
     logger: silentLogger,
     sha256: nobleSha256,
     engine: { policies: loaded, client: w.client, trust: w.trust, clock: w.clock, cache: w.cache },
+    // Callers, images and inline entries are limited in http-boundary.test.ts.
+    auth: { mode: "unauthenticated" },
+    verifyApi: { anyImage: true, inlinePolicy: true },
   });
   const post = async (body: unknown) => {
     const res = await app.request("/verify", {

@@ -32,6 +32,7 @@ function appOver(w: World, loaded: VerifyImagesPolicy[], seen: AdmissionObservat
     sha256: nobleSha256,
     engine: { policies: loaded, client: w.client, trust: w.trust, clock: w.clock, cache: w.cache },
     metrics: recording(seen),
+    auth: { mode: "unauthenticated" },
   });
 }
 
@@ -193,6 +194,7 @@ describe("POST /validate and /mutate", () => {
       sha256: nobleSha256,
       engine: { policies: loaded, client: broken, trust: w.trust, clock: w.clock },
       metrics,
+      auth: { mode: "unauthenticated" },
     });
     const res = await post(app, "/validate", review(image("app")));
     expect(res.status).toBe(500);

@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type {
-  CliIo,
-  FetchHandler,
-  InClusterConfigMapOptions,
-  ListenOptions,
-} from "../../../src/cli/io.ts";
+import type { InClusterConfigMapOptions } from "../../../src/cli/io.ts";
 import { runCli } from "../../../src/cli/main.ts";
 import { StaticConfigMapSource } from "../../../src/policy/index.ts";
 import {
@@ -20,44 +15,9 @@ import {
   world,
 } from "../engine/core/world.ts";
 import { fakeIo } from "./fake-io.ts";
+import { harness } from "./serve-harness.ts";
 
-/**
- * A fake server: records what serve asked for and lets the test stop it; with
- * `stuck`, close() never finishes, as when a client holds a request open.
- */
-function harness(
-  env: Record<string, string> = {},
-  files: Record<string, string> = {},
-  stuck = false,
-  extra: Partial<CliIo> = {},
-) {
-  let stop!: (signal: string) => void;
-  let listening!: (value: { handler: FetchHandler; options: ListenOptions }) => void;
-  const started = new Promise<{ handler: FetchHandler; options: ListenOptions }>((resolve) => {
-    listening = resolve;
-  });
-  const closed: string[] = [];
-  const io = fakeIo(files, {
-    ...extra,
-    env: (name) => env[name],
-    listen: async (handler, options) => {
-      listening({ handler, options });
-      return {
-        port: options.port === 0 ? 40123 : options.port,
-        close: () => {
-          closed.push("closed");
-          return stuck ? new Promise<void>(() => {}) : Promise.resolve();
-        },
-        terminate: () => closed.push("terminated"),
-      };
-    },
-    shutdownSignal: () =>
-      new Promise((resolve) => {
-        stop = resolve;
-      }),
-  });
-  return { io, started, closed, stop: (signal: string) => stop(signal) };
-}
+const TOKEN = "serve-test-token-0123456789abcdef";
 
 describe("imgverify serve", () => {
   it("listens on 127.0.0.1:8443 by default, prints a curl line, serves /healthz and stops on a signal", async () => {
@@ -81,9 +41,24 @@ describe("imgverify serve", () => {
     // Without --policy it is the demo: it says so, how to serve real policies, and what to curl.
     expect(h.io.out).toContain("DEMO: no --policy was given");
     expect(h.io.out).toContain("serve --policy DIR");
-    const post = "curl -s -X POST -H 'Content-Type: application/json' --data";
+    // The demo makes up a token and puts it in its curl lines.
+    const token = /-H 'Authorization: Bearer ([0-9a-f]{64})' /.exec(h.io.out)?.[1] ?? "";
+    const post = `curl -s -X POST -H 'Content-Type: application/json' -H 'Authorization: Bearer ${token}' --data`;
     expect(lines).toContain(`${post} @examples/admit.json http://127.0.0.1:8443/mutate`);
     expect(lines).toContain(`${post} @examples/deny.json http://127.0.0.1:8443/mutate`);
+    const mutate = (authorization?: string) =>
+      handler(
+        new Request("http://127.0.0.1:8443/mutate", {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            ...(authorization && { authorization }),
+          },
+          body: JSON.stringify(reviewJson([{ name: "c", image: "nginx:1" }])),
+        }),
+      );
+    expect((await mutate()).status).toBe(401);
+    expect((await mutate(`Bearer ${token}`)).status).toBe(200);
     const logs = h.io.err
       .trim()
       .split("\n")
@@ -200,7 +175,7 @@ describe("imgverify serve", () => {
       "policies/sigs.json": JSON.stringify(policy),
       "root.json": JSON.stringify(EMPTY_ROOT),
     };
-    const h = harness({}, files, false, { fetch: () => w.net.fetch });
+    const h = harness({ IMGVERIFY_AUTH_TOKEN: TOKEN }, files, false, { fetch: () => w.net.fetch });
     const exit = runCli(
       ["serve", "--policy", "policies", "--trusted-root", "root.json", "--port", "0"],
       h.io,
@@ -209,6 +184,7 @@ describe("imgverify serve", () => {
     const res = await handler(
       new Request("http://127.0.0.1:40123/mutate", {
         method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
         body: JSON.stringify(reviewJson([{ name: "c", image: image("app") }])),
       }),
     );
@@ -229,7 +205,8 @@ describe("imgverify serve", () => {
       {},
       { "p.json": JSON.stringify(bad), "root.json": JSON.stringify(EMPTY_ROOT) },
     );
-    const code = await runCli(["serve", "--policy", "p.json", "--trusted-root", "root.json"], h.io);
+    const args = ["serve", "--policy", "p.json", "--trusted-root", "root.json"];
+    const code = await runCli([...args, "--allow-unauthenticated"], h.io);
     expect(code).toBe(2);
     expect(h.io.err).toMatch(/p\.json.*imageReferences/s);
     expect(h.io.out).toBe("");
@@ -280,11 +257,15 @@ describe("imgverify serve", () => {
       },
     );
     const args = ["serve", "--policy", "p", "--trusted-root", "root.json", "--config-maps", "kube"];
-    const exit = runCli([...args, "--config-map-ttl", "5s", "--timeout", "3s"], h.io);
+    const exit = runCli(
+      [...args, "--config-map-ttl", "5s", "--timeout", "3s", "--allow-unauthenticated"],
+      h.io,
+    );
     const { handler } = await h.started;
     const res = await handler(
       new Request("http://127.0.0.1:8443/mutate", {
         method: "POST",
+        headers: { "content-type": "application/json" },
         body: JSON.stringify(reviewJson([{ name: "c", image: image("app") }])),
       }),
     );

@@ -18,7 +18,9 @@ async function demoApp() {
   };
   const deps = { fetch, clock: systemClock, logger: silentLogger, sha256: nobleSha256 };
   const demo = await createDemo(deps);
-  return { demo, app: createApp({ ...deps, engine: demo.engine }) };
+  // serve gives the demo a bearer token; its check is tested in test/unit/app.
+  const app = createApp({ ...deps, engine: demo.engine, auth: { mode: "unauthenticated" } });
+  return { demo, app };
 }
 
 const post = (app: ReturnType<typeof createApp>, path: string, body: string) =>

@@ -1,0 +1,166 @@
+/**
+ * Who may call `serve`'s engine routes, and what POST /verify may be asked.
+ * A server with policies fails closed: it does not start until callers are
+ * authenticated by a bearer token or a client CA, or the operator says in so
+ * many words that anyone who can connect may call it. The demo makes up a
+ * token of its own and prints it in its curl lines.
+ */
+import type { Clock, Logger } from "../deps.ts";
+import { fixedToken, tokenFile } from "../http/bearer-token.ts";
+import type { CallerAuth } from "../http/caller-auth.ts";
+import type { VerifyApiSettings } from "../verify-request.ts";
+import type { BooleanFlag, StringFlag } from "./args.ts";
+import { usageError } from "./errors.ts";
+import type { CliIo } from "./io.ts";
+import { readAll } from "./read-all.ts";
+import { shellWord } from "./shell-word.ts";
+
+/** A token file holds one token; anything larger is not one. */
+const MAX_TOKEN_FILE_BYTES = 64 * 1024;
+
+export const authFlags: {
+  readonly "auth-token-file": StringFlag;
+  readonly "allow-unauthenticated": BooleanFlag;
+  readonly "verify-api": BooleanFlag;
+  readonly "verify-api-any-image": BooleanFlag;
+  readonly "verify-api-inline-policy": BooleanFlag;
+} = {
+  "auth-token-file": {
+    type: "string",
+    value: "FILE",
+    description:
+      "File holding the bearer token callers must send, read again when it changes ($IMGVERIFY_AUTH_TOKEN_FILE; or the token itself in $IMGVERIFY_AUTH_TOKEN).",
+  },
+  "allow-unauthenticated": {
+    type: "boolean",
+    description:
+      "Serve /validate, /mutate and /verify to anyone who can connect ($IMGVERIFY_ALLOW_UNAUTHENTICATED=on).",
+  },
+  "verify-api": {
+    type: "boolean",
+    description:
+      "Serve POST /verify, authenticated as the webhook, for images a loaded policy verifies ($IMGVERIFY_VERIFY_API=on).",
+  },
+  "verify-api-any-image": {
+    type: "boolean",
+    description:
+      "Let /verify ask about any image, not only those a loaded policy verifies ($IMGVERIFY_VERIFY_API_ANY_IMAGE=on).",
+  },
+  "verify-api-inline-policy": {
+    type: "boolean",
+    description:
+      "Let /verify take an inline verifyImages entry instead of a loaded policy's name ($IMGVERIFY_VERIFY_API_INLINE_POLICY=on).",
+  },
+};
+
+type AuthFlagValues = {
+  readonly "auth-token-file": string | undefined;
+  readonly "allow-unauthenticated": boolean;
+  readonly "verify-api": boolean;
+  readonly "verify-api-any-image": boolean;
+  readonly "verify-api-inline-policy": boolean;
+};
+
+/** A boolean setting: the flag turns it on, else the variable (`on`/`off`, `true`/`false`, `1`/`0`). */
+export function envSwitch(io: CliIo, flag: boolean, name: string): boolean {
+  if (flag) return true;
+  const text = io.env(name);
+  if (text === undefined || text === "") return false;
+  const value = text.trim().toLowerCase();
+  if (["on", "true", "1"].includes(value)) return true;
+  if (["off", "false", "0"].includes(value)) return false;
+  throw usageError(`${name}="${text.slice(0, 40)}" is not on or off`, "serve");
+}
+
+export interface CallerAuthChoice {
+  auth: CallerAuth;
+  /** The demo's curl option sending the token, as shell text: `-H "Authorization: Bearer …"`. */
+  curlHeader?: string;
+}
+
+export interface CallerAuthContext {
+  demo: boolean;
+  /** The listener demands client certificates signed by the --client-ca. */
+  clientCertificates: boolean;
+  clock: Clock;
+  logger: Logger;
+}
+
+export async function chooseCallerAuth(
+  io: CliIo,
+  flags: AuthFlagValues,
+  { demo, clientCertificates, clock, logger }: CallerAuthContext,
+): Promise<CallerAuthChoice> {
+  const envToken = io.env("IMGVERIFY_AUTH_TOKEN");
+  const file = flags["auth-token-file"] ?? io.env("IMGVERIFY_AUTH_TOKEN_FILE");
+  const open = envSwitch(io, flags["allow-unauthenticated"], "IMGVERIFY_ALLOW_UNAUTHENTICATED");
+  const token = envToken !== undefined && envToken !== "" ? envToken : undefined;
+  if (token !== undefined && file !== undefined) {
+    throw usageError(
+      "give the token in IMGVERIFY_AUTH_TOKEN or in a file (--auth-token-file), not both",
+      "serve",
+    );
+  }
+  const configured = token !== undefined || file !== undefined || clientCertificates;
+  if (open && configured) {
+    throw usageError(
+      "--allow-unauthenticated contradicts the token or client CA also configured",
+      "serve",
+    );
+  }
+  if (file !== undefined) {
+    const source = `the auth token file "${file}"`;
+    const read = async () =>
+      new TextDecoder().decode(await readAll(io.readChunks(file), MAX_TOKEN_FILE_BYTES, source));
+    const auth: CallerAuth = {
+      mode: "bearer",
+      token: await tokenFile({ read, source, clock, logger }),
+    };
+    return { auth, curlHeader: `-H "Authorization: Bearer $(cat ${shellWord(file)})"` };
+  }
+  if (token !== undefined) {
+    const auth: CallerAuth = {
+      mode: "bearer",
+      token: await fixedToken(token, "IMGVERIFY_AUTH_TOKEN"),
+    };
+    return { auth, curlHeader: `-H "Authorization: Bearer $IMGVERIFY_AUTH_TOKEN"` };
+  }
+  if (clientCertificates) return { auth: { mode: "client-certificate" } };
+  if (demo && !open) {
+    const made = randomToken();
+    const auth: CallerAuth = { mode: "bearer", token: await fixedToken(made, "the demo token") };
+    return { auth, curlHeader: `-H 'Authorization: Bearer ${made}'` };
+  }
+  if (open) {
+    logger.warn(
+      "caller authentication is off: anyone who can connect may call /validate, /mutate and /verify",
+    );
+    return { auth: { mode: "unauthenticated" } };
+  }
+  throw usageError(
+    "serve does not start without caller authentication: set IMGVERIFY_AUTH_TOKEN or --auth-token-file FILE (a bearer token the API server sends), or --client-ca FILE with --tls-cert/--tls-key (its client certificate), or pass --allow-unauthenticated to serve anyone who can connect",
+    "serve",
+  );
+}
+
+/** 32 random bytes in hex: the demo's token, made at startup and printed. */
+function randomToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The /verify settings, or undefined when the route is off (the default). */
+export function chooseVerifyApi(io: CliIo, flags: AuthFlagValues): VerifyApiSettings | undefined {
+  const on = envSwitch(io, flags["verify-api"], "IMGVERIFY_VERIFY_API");
+  const anyImage = envSwitch(io, flags["verify-api-any-image"], "IMGVERIFY_VERIFY_API_ANY_IMAGE");
+  const inlinePolicy = envSwitch(
+    io,
+    flags["verify-api-inline-policy"],
+    "IMGVERIFY_VERIFY_API_INLINE_POLICY",
+  );
+  if (!on && (anyImage || inlinePolicy)) {
+    const which = anyImage ? "--verify-api-any-image" : "--verify-api-inline-policy";
+    throw usageError(`${which} needs --verify-api (IMGVERIFY_VERIFY_API=on)`, "serve");
+  }
+  return on ? { anyImage, inlinePolicy } : undefined;
+}

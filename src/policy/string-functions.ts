@@ -39,14 +39,12 @@ function replaceN(s: string, from: string, to: string, n: number): string {
 }
 
 function regexReplace(name: string, literal: boolean): Fn {
-  return ([pattern, source, replacement]) => {
-    const re = goRegExp(name, String(pattern), "g");
-    const repl = text(name, replacement);
-    const input = text(name, source);
-    if (literal) return input.replace(re, () => repl);
-    // Go expands `$1` and `${1}`; JavaScript knows `$1`.
-    return input.replace(re, repl.replace(/\$\{(\d+)\}/g, "$$$1"));
-  };
+  return ([pattern, source, replacement]) =>
+    goRegExp(name, String(pattern)).replaceAll(
+      text(name, source),
+      text(name, replacement),
+      literal,
+    );
 }
 
 export const STRING_FUNCTIONS: Readonly<Record<string, FunctionSpec>> = {

@@ -4,6 +4,7 @@
  * must match a whole value (`subjectRegExp`, `issuerRegExp`). Shared by the
  * verifiers and the policy module, so both match exactly alike.
  */
+import { compileGoRegExp, type GoRegExp } from "./go-regexp.ts";
 
 /**
  * Kyverno's wildcard match (ext/wildcard, go-wildcard v1): `*` stands for any
@@ -45,9 +46,10 @@ function matchCodePoints(p: readonly string[], v: readonly string[]): boolean {
 
 /**
  * `pattern` anchored at both ends: `.*@example\.com` must match all of a
- * value, not a part. Throws the runtime's `SyntaxError` for an invalid
- * pattern; callers wrap it in their own coded error.
+ * value, not a part. Go's RE2 syntax, matched in linear time. Throws re2js's
+ * syntax error for an invalid pattern; callers wrap it in their own coded
+ * error.
  */
-export function anchoredRegExp(pattern: string): RegExp {
-  return new RegExp(`^(?:${pattern})$`);
+export function anchoredRegExp(pattern: string): GoRegExp {
+  return compileGoRegExp(`^(?:${pattern})$`);
 }

@@ -8,6 +8,7 @@
  */
 import type { CertificateSigner } from "../../verify/bundle/index.ts";
 import { type IdentityPolicy, wildcardMatch } from "../../verify/cosign/index.ts";
+import type { GoRegExp } from "../../verify/go-regexp.ts";
 import { anchoredRegExp } from "../../verify/match.ts";
 import { checkError } from "./errors.ts";
 
@@ -58,7 +59,7 @@ export function assertIdentity(matcher: IdentityMatcher, signer: CertificateSign
   );
 }
 
-function fullMatch(pattern: string, what: string): RegExp {
+function fullMatch(pattern: string, what: string): GoRegExp {
   try {
     return anchoredRegExp(pattern);
   } catch (err) {

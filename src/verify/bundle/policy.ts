@@ -6,6 +6,7 @@
  */
 import { crypto } from "@sigstore/core";
 import type { KeyFinderFunc } from "@sigstore/verify";
+import type { GoRegExp } from "../go-regexp.ts";
 import { anchoredRegExp } from "../match.ts";
 import { bundleError } from "./errors.ts";
 
@@ -76,7 +77,7 @@ function matches(
 }
 
 /** `pattern` as a whole-value regular expression, or `POLICY_INVALID` naming it. */
-function fullMatchRegExp(pattern: string, what = "identity"): RegExp {
+function fullMatchRegExp(pattern: string, what = "identity"): GoRegExp {
   try {
     return anchoredRegExp(pattern);
   } catch (err) {

@@ -8,6 +8,7 @@ import {
   FULCIO_OTHERNAME_OID,
   type FulcioExtensionName,
 } from "../../crypto/index.ts";
+import type { GoRegExp } from "../go-regexp.ts";
 import { anchoredRegExp, wildcardMatch } from "../match.ts";
 import { cosignError } from "./errors.ts";
 
@@ -41,9 +42,9 @@ export interface RequiredExtension {
 
 export interface PreparedIdentity {
   readonly subject: string | undefined;
-  readonly subjectRegExp: RegExp | undefined;
+  readonly subjectRegExp: GoRegExp | undefined;
   readonly issuer: string | undefined;
-  readonly issuerRegExp: RegExp | undefined;
+  readonly issuerRegExp: GoRegExp | undefined;
   readonly extensions: readonly RequiredExtension[];
 }
 
@@ -106,7 +107,7 @@ export function prepareIdentity(policy: IdentityPolicy): PreparedIdentity {
 }
 
 /** `pattern` as a whole-value regular expression; `what` names the policy field in the error. */
-function fullMatchRegExp(pattern: string, what: string): RegExp {
+function fullMatchRegExp(pattern: string, what: string): GoRegExp {
   try {
     return anchoredRegExp(pattern);
   } catch (err) {

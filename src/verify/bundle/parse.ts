@@ -24,7 +24,10 @@ const MEDIA_TYPES: ReadonlySet<string> = new Set([
 
 /** Parses and validates a Sigstore bundle of media type v0.1, v0.2 or v0.3. */
 export function parseBundle(input: BundleInput): Bundle {
-  const json = typeof input === "string" || input instanceof Uint8Array ? parseJson(input) : input;
+  // A parsed input gets the same object check as text: `null` is typed `object` too.
+  const json = asObject(
+    typeof input === "string" || input instanceof Uint8Array ? parseJson(input) : input,
+  );
   const mediaType = (json as { mediaType?: unknown }).mediaType;
   if (typeof mediaType !== "string" || !MEDIA_TYPES.has(mediaType)) {
     throw bundleError(
@@ -40,7 +43,7 @@ export function parseBundle(input: BundleInput): Bundle {
   }
 }
 
-function parseJson(input: string | Uint8Array): object {
+function parseJson(input: string | Uint8Array): unknown {
   const size = typeof input === "string" ? input.length : input.byteLength;
   if (size > MAX_BUNDLE_BYTES) {
     throw bundleError("BUNDLE_INVALID", `bundle is ${size} bytes, more than ${MAX_BUNDLE_BYTES}`);
@@ -51,6 +54,10 @@ function parseJson(input: string | Uint8Array): object {
   } catch (err) {
     throw bundleError("BUNDLE_INVALID", `bundle is not JSON: ${(err as Error).message}`, err);
   }
+  return json;
+}
+
+function asObject(json: unknown): object {
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw bundleError("BUNDLE_INVALID", "bundle is not a JSON object");
   }

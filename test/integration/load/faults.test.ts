@@ -1,0 +1,221 @@
+/**
+ * N concurrent AdmissionReviews (IMGVERIFY_LOAD_N, default 200) to a real
+ * `imgverify serve` whose registry sits behind a fault proxy that stalls,
+ * resets and answers 429, with one policy whose attestation condition runs a
+ * catastrophic regexp: every request answered within its deadline, no
+ * unsigned image admitted, registry failures named in the denial, event-loop
+ * delay and RSS measured in the server process.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { guardProcess, makeTempDir, removeTempDir } from "../../support/cleanup.ts";
+import { IMGVERIFY_BIN, listeningUrl } from "../../support/cli.ts";
+import { startFaultProxy } from "../../support/fault-proxy.ts";
+import { SLSA_PROVENANCE, seedSignedImages } from "../../support/seed-signed.ts";
+import { EMPTY_ROOT, policyDoc } from "../../unit/engine/core/world.ts";
+
+const N = Number(process.env.IMGVERIFY_LOAD_N ?? 200);
+const TIMEOUT_SECONDS = 4;
+const DEADLINE_MS = TIMEOUT_SECONDS * 1000 + 1500;
+const EVIL = `{{ regex_match('^(a+)+$', '${"a".repeat(29)}!') }}`;
+const PROBE = fileURLToPath(new URL("./loop-probe.mjs", import.meta.url));
+const dir = makeTempDir("load-faults");
+afterAll(() => removeTempDir(dir));
+
+const rssKb = (pid: number): number =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]);
+const pct = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
+
+function write(path: string, value: unknown): string {
+  const full = join(dir, path);
+  mkdirSync(join(full, ".."), { recursive: true });
+  writeFileSync(full, JSON.stringify(value));
+  return full;
+}
+
+function review(uid: string, image: string): string {
+  const object = {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "web", namespace: "shop" },
+    spec: { containers: [{ name: "c", image }] },
+  };
+  return JSON.stringify({
+    apiVersion: "admission.k8s.io/v1",
+    kind: "AdmissionReview",
+    request: {
+      uid,
+      kind: { group: "", version: "v1", kind: "Pod" },
+      resource: { group: "", version: "v1", resource: "pods" },
+      name: "web",
+      namespace: "shop",
+      operation: "CREATE",
+      userInfo: { username: "load", groups: ["system:authenticated"] },
+      object,
+    },
+  });
+}
+
+describe("load with registry faults", () => {
+  const registry = inject("registries").anonymous;
+  const unsignedImage = inject("seededImages").anonymous.ociImage;
+
+  it(`answers ${N} concurrent admissions in time and never admits an unsigned image`, async () => {
+    const seeded = await seedSignedImages(registry, {
+      images: 4,
+      attestations: [SLSA_PROVENANCE],
+      repository: "load/signed",
+    });
+    const key = seeded.keys[0]?.publicKeyPem ?? "";
+    const proxy = await startFaultProxy({
+      target: registry.url,
+      seed: 10,
+      weights: { pass: 85, stall: 4, reset: 6, "429": 5 },
+      stallMs: DEADLINE_MS + 1000,
+    });
+    const via = (ref: string) => `${proxy.host}${ref.slice(registry.host.length)}`;
+    const attestor = { entries: [{ keys: { publicKeys: key, rekor: { ignoreTlog: true } } }] };
+    const base = { failurePolicy: "Fail" as const, timeoutSeconds: TIMEOUT_SECONDS };
+    write(
+      "policies/signed.json",
+      policyDoc({
+        ...base,
+        name: "signed-images",
+        entries: [{ imageReferences: [`${proxy.host}/*`], attestors: [attestor] }],
+      }),
+    );
+    write(
+      "policies/regexp.json",
+      policyDoc({
+        ...base,
+        name: "attested-regexp",
+        entries: [
+          {
+            imageReferences: [`${proxy.host}/load/*`],
+            attestations: [
+              {
+                type: SLSA_PROVENANCE,
+                attestors: [attestor],
+                conditions: [{ all: [{ key: EVIL, operator: "Equals", value: false }] }],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const token = randomBytes(24).toString("hex");
+    const probeFile = join(dir, "loop.json");
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        PROBE,
+        IMGVERIFY_BIN,
+        "serve",
+        "--port",
+        "0",
+        "--policy",
+        join(dir, "policies"),
+        "--insecure-registry",
+        proxy.host,
+        "--trusted-root",
+        write("root.json", EMPTY_ROOT),
+        "--cache-ttl",
+        "0s",
+        "--log-level",
+        "error",
+      ],
+      {
+        env: {
+          ...process.env,
+          DOCKER_CONFIG: join(dir, "none"),
+          IMGVERIFY_AUTH_TOKEN: token,
+          IMGVERIFY_LOOP_PROBE_FILE: probeFile,
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    const guarded = guardProcess(child, dir);
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (t: string) => {
+      stderr += t;
+    });
+    try {
+      const url = await listeningUrl(child, 30_000, () => stderr).url;
+      const pid = child.pid ?? 0;
+      const rssBefore = rssKb(pid);
+      const signed = seeded.images.map((i) => via(`${i.reference.split("@")[0]}@${i.digest}`));
+      const unsigned = via(`${unsignedImage.reference}@${unsignedImage.digest}`);
+      const admit = async (i: number, image: string, isSigned: boolean) => {
+        const started = performance.now();
+        try {
+          const res = await fetch(`${url}/validate`, {
+            method: "POST",
+            headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+            body: review(`load-${i}`, image),
+            signal: AbortSignal.timeout(DEADLINE_MS),
+          });
+          const body = await res.json();
+          return { i, isSigned, status: res.status, body, ms: performance.now() - started };
+        } catch (err) {
+          return { i, isSigned, status: 0, error: String(err), ms: performance.now() - started };
+        }
+      };
+      const results = await Promise.all(
+        Array.from({ length: N }, (_, i) => {
+          const isSigned = i % 3 !== 0;
+          return admit(i, isSigned ? (signed[i % signed.length] as string) : unsigned, isSigned);
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 400));
+      const rssAfter = rssKb(pid);
+      const loop = JSON.parse(readFileSync(probeFile, "utf8"));
+      // A stale probe means the server's event loop has not turned since.
+      const loopStaleMs = Date.now() - loop.at;
+      const ms = results.map((r) => r.ms).sort((a, b) => a - b);
+      const allowedSigned = results.filter((r) => r.isSigned && r.body?.response?.allowed).length;
+      const deniedMessages = results
+        .filter((r) => r.isSigned && r.body?.response?.allowed === false)
+        .map((r) => String(r.body.response.status?.message));
+      console.log(
+        JSON.stringify({
+          n: N,
+          faults: proxy.counts,
+          eventLoopMs: loop,
+          loopStaleMs,
+          clientMs: { p50: Math.round(pct(ms, 50)), p99: Math.round(pct(ms, 99)) },
+          rssMb: { before: rssBefore / 1024, after: rssAfter / 1024 },
+          allowedSigned,
+          deniedSigned: deniedMessages.length,
+          sampleDenial: deniedMessages[0]?.slice(0, 300),
+        }),
+      );
+      expect(loopStaleMs, "server event loop blocked").toBeLessThan(1000);
+      for (const r of results) {
+        expect(r.status, `request ${r.i}: ${r.error ?? ""}`).toBe(200);
+        expect(r.body).toMatchObject({ kind: "AdmissionReview", response: { uid: `load-${r.i}` } });
+        expect(r.ms).toBeLessThan(DEADLINE_MS);
+        if (!r.isSigned) expect(r.body.response.allowed, `unsigned ${r.i}`).toBe(false);
+      }
+      for (const message of deniedMessages)
+        expect(message).toMatch(
+          /[A-Z]{3,}_[A-Z_]+|timed? ?out|deadline|reset|429|failed to|rate.limit|too many/i,
+        );
+      // Once the registry recovers a signed image is admitted: no failure
+      // under load was kept as a verdict.
+      proxy.heal();
+      const recovered = await admit(N, signed[0] as string, true);
+      expect(recovered.body?.response?.allowed, JSON.stringify(recovered.body)).toBe(true);
+      expect(loop.p99).toBeLessThan(1000);
+      expect(rssAfter - rssBefore).toBeLessThan(200 * 1024);
+    } finally {
+      await guarded.stop(2_000);
+      await proxy.close();
+    }
+  }, 150_000);
+});

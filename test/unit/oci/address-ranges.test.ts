@@ -29,7 +29,7 @@ describe("the address guard judges every spelling of an address through one pars
     ["https://[64:ff9b::a9fe:a9fe]/", "link-local"],
     ["https://[64:ff9b::192.168.0.1]/", "private"],
     ["https://[64:ff9b:1::1]/", "private"],
-    ["https://[64:ff9b:1:ffff::8.8.8.8]/", "private"],
+    ["https://[64:ff9b:1:ffff::808:808]/", "private"],
     ["https://[2002:7f00:1::1]/", "loopback"],
     ["https://[2002:a00:1::]/", "private"],
     ["https://[2002:a9fe:a9fe::1]/", "link-local"],

@@ -27,6 +27,17 @@ export default defineConfig({
         },
       },
       {
+        // Misbehaving registries against the real CLI and webhook (test/hostile/).
+        test: {
+          name: "hostile",
+          include: ["test/hostile/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["test/support/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         // Needs the registry run.sh starts (IMGVERIFY_TEST_REGISTRY...); skipped without one.
         test: {
           name: "registry-smoke",

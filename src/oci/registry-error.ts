@@ -3,10 +3,12 @@ import type { OciError, OciErrorCode } from "./errors.ts";
 import { type Operation, opError } from "./operation.ts";
 
 /**
- * Turns an error response into an `OciError`: our `code` from the
- * Distribution error code of the JSON body (`{"errors":[{"code":...}]}`)
- * where it is one we know, else from the HTTP status; the registry's own
- * code travels along as `registryCode`.
+ * Turns an error response into an `OciError`: our `code` from the HTTP
+ * status where it has a meaning of its own (401, 403, 404, 429), else from
+ * the Distribution error code of the JSON body (`{"errors":[{"code":...}]}`)
+ * where it is one we know; the registry's own code travels along as
+ * `registryCode`. The status wins because the body is the registry's to
+ * choose: a 401 calling itself MANIFEST_UNKNOWN is still a refusal.
  */
 
 const ERROR_BODY_LIMIT = 64 * 1024;
@@ -49,8 +51,8 @@ export async function errorFromResponse(
   // Own names only: the registry chooses `registryCode`.
   const known = registryCode !== undefined && Object.hasOwn(BY_REGISTRY_CODE, registryCode);
   const code =
-    (known ? BY_REGISTRY_CODE[registryCode] : undefined) ??
     BY_STATUS[res.status] ??
+    (known ? BY_REGISTRY_CODE[registryCode] : undefined) ??
     "REGISTRY_ERROR";
   const summary = SUMMARY[code] ?? "registry error";
   const codeText = registryCode ? ` ${registryCode}` : "";

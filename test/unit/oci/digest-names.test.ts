@@ -32,3 +32,17 @@ describe("registry error codes are looked up as own names only", () => {
     },
   );
 });
+
+describe("the HTTP status outranks the error code the body claims", () => {
+  it.each([
+    [401, "MANIFEST_UNKNOWN", "UNAUTHORIZED"],
+    [401, "TOOMANYREQUESTS", "UNAUTHORIZED"],
+    [404, "DENIED", "NOT_FOUND"],
+    [503, "TOOMANYREQUESTS", "RATE_LIMITED"],
+  ])("HTTP %i calling itself %s is %s", async (status, claimed, expected) => {
+    const { net, client } = harness({}, { limits: { maxAttempts: 1 } });
+    net.route(ORIGIN, () => Response.json({ errors: [{ code: claimed }] }, { status }));
+    const err = await rejectionOf(client.getManifest(parseReference(`${HOST}/a:v1`)));
+    expect(err.code).toBe(expected);
+  });
+});

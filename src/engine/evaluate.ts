@@ -77,7 +77,7 @@ export async function evaluateAdmission(
 
   const now = clock.now();
   const unitResults: ImageResult[] = plan.units.map((unit) => {
-    const verdict = foldUnit(unit, now);
+    const verdict = foldUnit(unit, { now, budget: plan.expressions });
     const action = unit.verification.failureAction;
     return {
       policy: unit.policy.name,

@@ -6,6 +6,7 @@
  */
 import { isOciError } from "../oci/errors.ts";
 import {
+  type EvaluationOptions,
   evaluateConditions,
   evaluateDeny,
   statementPredicate,
@@ -22,7 +23,7 @@ interface SetResult {
   attestations: VerifiedAttestation[];
 }
 
-export function foldUnit(unit: Unit, now: number): UnitVerdict {
+export function foldUnit(unit: Unit, options: EvaluationOptions): UnitVerdict {
   const image = unit.image.info.reference;
   if (unit.refused !== undefined) return { status: "fail", message: unit.refused };
   const { target } = unit;
@@ -48,7 +49,7 @@ export function foldUnit(unit: Unit, now: number): UnitVerdict {
       const result = foldSet(set, (attestations, path) => {
         // Kyverno: every verified statement of the type must meet the conditions.
         for (const verified of attestations) {
-          const problem = conditionProblem(unit, attestation.conditions, verified, path, now);
+          const problem = conditionProblem(unit, attestation.conditions, verified, path, options);
           if (problem !== undefined) return problem;
         }
         return undefined;
@@ -63,7 +64,7 @@ export function foldUnit(unit: Unit, now: number): UnitVerdict {
   const { validate } = unit.verification;
   if (validate !== undefined) {
     try {
-      const deny = evaluateDeny(validate, { ...unit.rule.data, ...named } as Variables, { now });
+      const deny = evaluateDeny(validate, { ...unit.rule.data, ...named } as Variables, options);
       if (deny.denied) {
         return {
           status: "fail",
@@ -73,7 +74,8 @@ export function foldUnit(unit: Unit, now: number): UnitVerdict {
       }
     } catch (err) {
       return {
-        status: "error",
+        // A spent expression budget never admits, whatever the failurePolicy.
+        status: codeOf(err) === "EXPRESSION_BUDGET_EXCEEDED" ? "fail" : "error",
         message: `${unit.verification.path}.validate: ${messageOf(err)}`,
         code: codeOf(err),
         digest,
@@ -150,11 +152,11 @@ function conditionProblem(
   conditions: Parameters<typeof evaluateConditions>[0],
   verified: VerifiedAttestation,
   path: string,
-  now: number,
+  options: EvaluationOptions,
 ): Problem | undefined {
   try {
     const predicate = statementPredicate(verified.statement);
-    const result = evaluateConditions(conditions, predicate, unit.rule.data, { now });
+    const result = evaluateConditions(conditions, predicate, unit.rule.data, options);
     if (result.passed) return undefined;
     const reasons = result.failed.map((f) => f.message ?? `${f.path} (${f.operator}) not met`);
     return {

@@ -15,6 +15,8 @@ import {
 } from "../admission/index.ts";
 import {
   type ConfigMapSource,
+  ExpressionBudget,
+  type ExpressionBudgetLimits,
   evaluatePreconditions,
   imageVerificationApplies,
   loadRuleData,
@@ -38,6 +40,8 @@ export interface PlanInput {
   configMaps: ConfigMapSource;
   now: number;
   mutate: boolean;
+  /** What this admission's expressions may spend, over all policies (defaults when absent). */
+  expressionLimits?: Partial<ExpressionBudgetLimits>;
   matchFacts: Pick<MatchInput, "namespaceLabels" | "roles" | "clusterRoles">;
 }
 
@@ -47,10 +51,17 @@ export interface Plan {
   decided: ImageResult[];
   /** Policies with at least one rule that applies: their timeouts bound the request. */
   matched: Set<VerifyImagesPolicy>;
+  /** The admission's expression budget, for the conditions evaluated after verification too. */
+  expressions: ExpressionBudget;
 }
 
 export async function planRequest(input: PlanInput): Promise<Plan> {
-  const plan: Plan = { units: [], decided: [], matched: new Set() };
+  const plan: Plan = {
+    units: [],
+    decided: [],
+    matched: new Set(),
+    expressions: new ExpressionBudget(input.expressionLimits),
+  };
   // As Kyverno's verifyImages webhooks: only what is created or changed is verified.
   if (input.request.operation !== "CREATE" && input.request.operation !== "UPDATE") return plan;
   const match = matchInput(input.request, input.matchFacts);
@@ -81,8 +92,9 @@ async function planPolicy(
       continue;
     }
     const applied = await planRule(input, policy, rule, plan).catch((error: unknown) => {
+      // A spent expression budget is an attack or a runaway policy, never a reason to admit.
       decide(
-        "error",
+        codeOf(error) === "EXPRESSION_BUDGET_EXCEEDED" ? "fail" : "error",
         `${rule.path}: ${error instanceof Error ? error.message : String(error)}`,
         error,
       );
@@ -106,7 +118,7 @@ async function planRule(
     imageExtractors: rule.imageExtractors,
   });
   const base = { request: input.request, images: imagesVariable(extraction.images) };
-  const options = { now: input.now };
+  const options = { now: input.now, budget: plan.expressions };
   const data = await loadRuleData(rule.context, base, input.configMaps, {
     ...options,
     ...(policy.kind === "Policy" &&

@@ -5,14 +5,25 @@ import type {
   Conditions,
 } from "./condition-types.ts";
 import { policyError } from "./errors.ts";
+import { chargeBudget, type ExpressionBudget, withBudget } from "./jmespath.ts";
 import { applyOperator } from "./operators.ts";
 import { isMapping } from "./reader.ts";
 import { withClock } from "./time-functions.ts";
 import { substituteDeep, type Variables } from "./variables.ts";
 
-/** Inputs of an evaluation that must not come from the system: the current time (ms since the epoch). */
+/**
+ * Inputs of an evaluation that must not come from the system: the current
+ * time (ms since the epoch), and the expression budget of the admission
+ * (shared by all its evaluations; without one, each expression is bounded alone).
+ */
 export interface EvaluationOptions {
   readonly now: number;
+  readonly budget?: ExpressionBudget;
+}
+
+/** Runs `fn` (synchronous) with the options' clock and budget. */
+export function withEvaluation<T>(options: EvaluationOptions, fn: () => T): T {
+  return withBudget(options.budget, () => withClock(options.now, fn));
 }
 
 export interface ConditionFailure {
@@ -32,6 +43,7 @@ export interface ConditionsResult {
 function holds(c: Condition, data: Variables): { ok: boolean; failure: ConditionFailure } {
   const key = substituteDeep(c.key, data, `${c.path}.key`);
   const value = substituteDeep(c.value, data, `${c.path}.value`);
+  chargeBudget(1);
   const ok = applyOperator(c.operator, key, value);
   return { ok, failure: { path: c.path, message: c.message, key, operator: c.operator } };
 }
@@ -96,7 +108,7 @@ export function evaluateConditions(
   variables: Variables,
   options: EvaluationOptions,
 ): ConditionsResult {
-  return withClock(options.now, () => evaluateBlocks(conditions, mergeData(variables, predicate)));
+  return withEvaluation(options, () => evaluateBlocks(conditions, mergeData(variables, predicate)));
 }
 
 /** A rule's `preconditions` over its data; absent preconditions pass. */
@@ -106,7 +118,7 @@ export function evaluatePreconditions(
   options: EvaluationOptions,
 ): ConditionsResult {
   if (preconditions === undefined) return { passed: true, failed: [] };
-  return withClock(options.now, () => evaluateBlock(preconditions, variables));
+  return withEvaluation(options, () => evaluateBlock(preconditions, variables));
 }
 
 /**

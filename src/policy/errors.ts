@@ -21,13 +21,18 @@ export type PolicyErrorCode =
   /** A JMESPath expression that does not parse or fails while running (bad function argument...). */
   | "JMESPATH_FAILED"
   /** An input over the module's bounds (file size, document count, nesting, substitution rounds). */
-  | "LIMIT_EXCEEDED";
+  | "LIMIT_EXCEEDED"
+  /**
+   * The admission's expressions (variables, context entries, conditions) used
+   * up its CPU budget; the rule fails (denies) whatever the failurePolicy.
+   */
+  | "EXPRESSION_BUDGET_EXCEEDED";
 
 /** One bad field: `path` is the field path inside the document, e.g. `spec.rules[0].verifyImages[0].type`. */
 export interface PolicyIssue {
   readonly code: Exclude<
     PolicyErrorCode,
-    "POLICY_INVALID" | "CONTEXT_UNRESOLVED" | "JMESPATH_FAILED"
+    "POLICY_INVALID" | "CONTEXT_UNRESOLVED" | "JMESPATH_FAILED" | "EXPRESSION_BUDGET_EXCEEDED"
   >;
   readonly path: string;
   readonly message: string;

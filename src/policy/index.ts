@@ -45,7 +45,12 @@ export {
   kyvernoImageInfo,
   matchesImageReferences,
 } from "./image-info.ts";
-export { jmesSearch } from "./jmespath.ts";
+export {
+  DEFAULT_EXPRESSION_BUDGET,
+  ExpressionBudget,
+  type ExpressionBudgetLimits,
+  jmesSearch,
+} from "./jmespath.ts";
 export {
   type LoadResult,
   loadPolicies,

@@ -47,7 +47,7 @@ const DATA_FUNCTIONS: Readonly<Record<string, FunctionSpec>> = {
     fn: ([selector, labels]) =>
       isMapping(selector) &&
       isMapping(labels) &&
-      Object.entries(selector).every(([k, v]) => k in labels && labels[k] === v),
+      Object.entries(selector).every(([k, v]) => Object.hasOwn(labels, k) && labels[k] === v),
   },
   to_boolean: {
     types: [[TYPE_STRING]],
@@ -105,7 +105,10 @@ const DATA_FUNCTIONS: Readonly<Record<string, FunctionSpec>> = {
           return fail("lookup", "an array needs an integer index");
         return collection[key] ?? null;
       }
-      return (collection as Record<string, unknown>)[String(key)] ?? null;
+      const name = String(key);
+      return Object.hasOwn(collection as object, name)
+        ? ((collection as Record<string, unknown>)[name] ?? null)
+        : null;
     },
   },
 };

@@ -1,4 +1,5 @@
 import type { ConditionOperator } from "./condition-types.ts";
+import { policyError } from "./errors.ts";
 import { parseGoDuration } from "./go-time.ts";
 import { parseGoFloat } from "./go-values.ts";
 import { evaluateIn } from "./operators-in.ts";
@@ -40,7 +41,8 @@ function deepEqual(a: unknown, b: unknown): boolean {
     if (!isMapping(b)) return false;
     const keys = Object.keys(a);
     return (
-      keys.length === Object.keys(b).length && keys.every((k) => k in b && deepEqual(a[k], b[k]))
+      keys.length === Object.keys(b).length &&
+      keys.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]))
     );
   }
   return a === b;
@@ -114,12 +116,12 @@ function compareDurations(key: unknown, value: unknown): Order | undefined {
   return k === undefined || v === undefined ? undefined : sign(k - v);
 }
 
-const ORDER_TESTS: Readonly<Record<string, (o: Order) => boolean>> = {
-  GreaterThan: (o) => o > 0,
-  GreaterThanOrEquals: (o) => o >= 0,
-  LessThan: (o) => o < 0,
-  LessThanOrEquals: (o) => o <= 0,
-};
+const ORDER_TESTS: ReadonlyMap<string, (o: Order) => boolean> = new Map([
+  ["GreaterThan", (o: Order) => o > 0],
+  ["GreaterThanOrEquals", (o: Order) => o >= 0],
+  ["LessThan", (o: Order) => o < 0],
+  ["LessThanOrEquals", (o: Order) => o <= 0],
+]);
 
 /** Whether `key <operator> value` holds, as Kyverno's operator handlers decide it. */
 export function applyOperator(operator: ConditionOperator, key: unknown, value: unknown): boolean {
@@ -140,13 +142,15 @@ export function applyOperator(operator: ConditionOperator, key: unknown, value: 
     case "DurationLessThan":
     case "DurationLessThanOrEquals": {
       const order = compareDurations(key, value);
-      const test = ORDER_TESTS[operator.slice("Duration".length)];
+      const test = ORDER_TESTS.get(operator.slice("Duration".length));
       return order !== undefined && test !== undefined && test(order);
     }
     default: {
+      const test = ORDER_TESTS.get(operator);
+      if (test === undefined)
+        throw policyError("FIELD_INVALID", `unknown condition operator "${operator}"`);
       const order = compareOrdered(key, value);
-      const test = ORDER_TESTS[operator];
-      return order !== undefined && test !== undefined && test(order);
+      return order !== undefined && test(order);
     }
   }
 }

@@ -1,8 +1,8 @@
 import type { EvaluationOptions } from "./conditions.ts";
+import { withEvaluation } from "./conditions.ts";
 import { policyError } from "./errors.ts";
 import { isRemoteKeyReference } from "./parse-attestor.ts";
 import { isMapping } from "./reader.ts";
-import { withClock } from "./time-functions.ts";
 import type { Attestor, AttestorSet, ImageVerification, VerifyImagesRule } from "./types.ts";
 import { substituteString, type Variables } from "./variables.ts";
 
@@ -90,7 +90,7 @@ export function resolveRule(
 ): ResolvedRule {
   const constant = constantEntries.get(rule);
   if (constant !== undefined) return { ...rule, verifyImages: constant, data };
-  const verifyImages = withClock(options.now, () =>
+  const verifyImages = withEvaluation(options, () =>
     rule.verifyImages.map((v) => resolveVerification(v, data)),
   );
   if (!hasVariables(rule.verifyImages)) constantEntries.set(rule, verifyImages);

@@ -1,9 +1,9 @@
 import { isImgverifyError } from "../errors.ts";
 import type { EvaluationOptions } from "./conditions.ts";
+import { withEvaluation } from "./conditions.ts";
 import type { ConfigMapSource } from "./configmaps.ts";
 import { type PolicyErrorCode, policyError } from "./errors.ts";
 import { jmesSearch } from "./jmespath.ts";
-import { withClock } from "./time-functions.ts";
 import type { ContextEntry, VariableContextEntry } from "./types.ts";
 import { substituteDeep, substituteString, type Variables } from "./variables.ts";
 
@@ -41,7 +41,13 @@ function variableEntry(entry: VariableContextEntry, data: Variables): unknown {
       output = jmesSearch(path, data) ?? fallback;
     }
   } catch (err) {
-    if (fallback === undefined || !isImgverifyError<PolicyErrorCode>(err)) throw err;
+    // A spent budget is not a missing value: the default must not hide it.
+    if (
+      fallback === undefined ||
+      !isImgverifyError<PolicyErrorCode>(err) ||
+      err.code === "EXPRESSION_BUDGET_EXCEEDED"
+    )
+      throw err;
   }
   if (output === undefined || output === null) {
     throw policyError(
@@ -63,12 +69,15 @@ export async function loadRuleData(
   for (const entry of context) {
     if (entry.type === "variable") {
       const current = data;
-      data = { ...data, [entry.name]: withClock(options.now, () => variableEntry(entry, current)) };
+      data = {
+        ...data,
+        [entry.name]: withEvaluation(options, () => variableEntry(entry, current)),
+      };
       continue;
     }
     const where = `${entry.path}.configMap`;
     const current = data;
-    const [name, namespace] = withClock(options.now, () => [
+    const [name, namespace] = withEvaluation(options, () => [
       stringOf(substituteString(entry.configMap.name, current, `${where}.name`), `${where}.name`),
       stringOf(
         substituteString(entry.configMap.namespace, current, `${where}.namespace`),

@@ -6,6 +6,7 @@
 import { VerificationError } from "@sigstore/verify";
 import { describe, expect, it } from "vitest";
 import { isImgverifyError } from "../../../src/errors.ts";
+import { jmesSearch, substituteString } from "../../../src/policy/index.ts";
 import { resolveArtifact } from "../../../src/verify/bundle/artifact.ts";
 import { fromLibraryError } from "../../../src/verify/bundle/library-errors.ts";
 import { assertSubjectMatches, parseStatement } from "../../../src/verify/bundle/statement.ts";
@@ -102,6 +103,18 @@ describe.each(PROTOTYPE_NAMES)("the name %s", (name) => {
     };
     expect(codeOf(() => parseJwsEnvelope(utf8(JSON.stringify(envelope(crit)))))).toMatch(
       /CRITICAL_HEADER_UNSUPPORTED|ENVELOPE_INVALID/,
+    );
+  });
+
+  it("is not a field, a lookup key or a variable path of a policy expression", () => {
+    const data = { request: { object: { metadata: { labels: { app: "x" } } } } };
+    expect(codeOf(() => jmesSearch(`request.object.metadata.labels."${name}"`, data))).toBe(
+      "VARIABLE_UNRESOLVED",
+    );
+    expect(jmesSearch(`to_array(request.object.metadata.labels)[0]."${name}"`, data)).toBeNull();
+    expect(jmesSearch(`lookup(request.object.metadata.labels, '${name}')`, data)).toBeNull();
+    expect(codeOf(() => substituteString(`{{ request."${name}" }}`, data, "p"))).toBe(
+      "VARIABLE_UNRESOLVED",
     );
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { decodeAdmissionReview } from "../../../../src/admission/index.ts";
 import { StaticConfigMapSource, type VerifyImagesPolicy } from "../../../../src/policy/index.ts";
 import { hang } from "../../oci/fake-net.ts";
 import { ORIGIN } from "../../oci/setup.ts";
@@ -11,6 +12,7 @@ import {
   policies,
   pushSigned,
   REFS,
+  reviewJson,
   runClock,
   SLSA,
   world,
@@ -22,6 +24,16 @@ const signedBy = (...keys: Key[]) => ({
   attestors: [{ entries: keys.map(keyEntry) }],
 });
 const pod = () => admission([{ name: "c", image: image("app") }]);
+
+/** A pod whose one container has `n` environment variables. */
+function podWithEnv(n: number) {
+  const review = reviewJson([{ name: "c", image: image("app") }]);
+  const request = review.request as { object: { spec: { containers: Record<string, unknown>[] } } };
+  const [container] = request.object.spec.containers;
+  if (container === undefined) throw new Error("no container");
+  container.env = Array.from({ length: n }, (_, i) => ({ name: `E${i}`, value: "x" }));
+  return decodeAdmissionReview(review);
+}
 
 /** `policy` with its first rule reading the ConfigMap kyverno/keys as context `keys`. */
 function withKeysConfigMap(policy: VerifyImagesPolicy | undefined): VerifyImagesPolicy {
@@ -191,4 +203,48 @@ describe("evaluateAdmission: a check cut short by the deadline", () => {
       );
     },
   );
+
+  it("denies a rule whose expressions spend the admission's budget, even under failurePolicy Ignore", async () => {
+    const w = world();
+    const key = await freshKey();
+    await pushSigned(w.registry, "app", "v1", [key]);
+    // Quadratic in the pod's env list: a pod author makes it as slow as they like.
+    const quadratic =
+      "length(map(&length($.request.object.spec.containers[0].env[].name), request.object.spec.containers[0].env))";
+    const loaded = policies({
+      failurePolicy: "Ignore",
+      rules: [{ name: "r", entries: [signedBy(key)] }],
+    });
+    const [policy] = loaded;
+    const [rule] = policy?.rules ?? [];
+    if (policy === undefined || rule === undefined) throw new Error("no rule");
+    const gated = {
+      ...policy,
+      rules: [
+        {
+          ...rule,
+          preconditions: {
+            all: [
+              {
+                path: "p",
+                key: `{{ ${quadratic} }}`,
+                operator: "GreaterThan" as const,
+                value: 0,
+                message: undefined,
+              },
+            ],
+            any: undefined,
+          },
+        },
+      ],
+    };
+    const result = await evaluate(w, podWithEnv(6_000), [gated]);
+    expect(result.results).toMatchObject([{ status: "fail" }]);
+    expect(result.results[0]?.message).toContain("expressions took more than");
+    expect(result.allowed).toBe(false);
+    expect(w.net.log).toHaveLength(0);
+    // The same policy over an ordinary pod is verified and admitted.
+    const admitted = await evaluate(w, podWithEnv(10), [gated]);
+    expect(admitted.results[0]?.status).toBe("pass");
+  });
 });

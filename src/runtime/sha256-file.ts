@@ -10,9 +10,24 @@ import type { Sha256, Sha256Impl } from "../digest/types.ts";
 const moduleUrl = new URL("../../wasm/build/sha256.wasm", import.meta.url);
 let compiled: Promise<WebAssembly.Module> | undefined;
 
+interface EmbeddedFile {
+  readonly name: string;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/**
+ * The module's bytes. A `bun build --compile` executable has no wasm/ folder
+ * beside it: scripts/compile.ts embeds the file, and Bun lists it here.
+ */
+function moduleBytes(): Promise<ArrayBuffer | Uint8Array> {
+  const bun = (globalThis as unknown as { Bun?: { embeddedFiles?: readonly EmbeddedFile[] } }).Bun;
+  const embedded = bun?.embeddedFiles?.find((file) => file.name === "sha256.wasm");
+  return embedded ? embedded.arrayBuffer() : readFile(moduleUrl);
+}
+
 /** The compiled WASM module, read and compiled once per process. */
 export function loadSha256Module(): Promise<WebAssembly.Module> {
-  compiled ??= readFile(moduleUrl).then((bytes) => WebAssembly.compile(bytes));
+  compiled ??= moduleBytes().then((bytes) => WebAssembly.compile(bytes));
   return compiled;
 }
 

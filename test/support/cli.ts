@@ -5,6 +5,7 @@ import {
 } from "node:child_process";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
+import { type GuardedProcess, guardProcess } from "./cleanup.ts";
 
 /** The CLI as people run it: `node bin/imgverify.js`. */
 export const IMGVERIFY_BIN: string = fileURLToPath(
@@ -74,4 +75,37 @@ export function listeningUrl(
     });
   });
   return { url, stdout: () => stdout };
+}
+
+export interface StartedServer {
+  readonly child: ChildProcessByStdio<null, Readable, Readable>;
+  readonly guarded: GuardedProcess;
+  /** Resolves to the URL from the "listening on" line. */
+  readonly url: Promise<string>;
+  readonly stderr: () => string;
+}
+
+/**
+ * Spawns a `serve` process (`command args`, with `env` over this process's
+ * environment), guarded so it dies with the test run, and waits up to
+ * `readyMs` for its URL.
+ */
+export function startServer(
+  command: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+  dir: string,
+  readyMs = 30_000,
+): StartedServer {
+  const child = spawn(command, args, {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const guarded = guardProcess(child, dir);
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (text: string) => {
+    stderr += text;
+  });
+  const read = () => stderr;
+  return { child, guarded, url: listeningUrl(child, readyMs, read).url, stderr: read };
 }

@@ -6,15 +6,15 @@
  * unsigned image admitted, registry failures named in the denial, event-loop
  * delay and RSS measured in the server process.
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { guardProcess, makeTempDir, removeTempDir } from "../../support/cleanup.ts";
-import { IMGVERIFY_BIN, listeningUrl } from "../../support/cli.ts";
+import { makeTempDir, removeTempDir } from "../../support/cleanup.ts";
+import { IMGVERIFY_BIN, startServer } from "../../support/cli.ts";
 import { startFaultProxy } from "../../support/fault-proxy.ts";
+import { podReviewBody } from "../../support/pod-review.ts";
 import { SLSA_PROVENANCE, seedSignedImages } from "../../support/seed-signed.ts";
 import { EMPTY_ROOT, policyDoc } from "../../unit/engine/core/world.ts";
 
@@ -38,28 +38,7 @@ function write(path: string, value: unknown): string {
   return full;
 }
 
-function review(uid: string, image: string): string {
-  const object = {
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: { name: "web", namespace: "shop" },
-    spec: { containers: [{ name: "c", image }] },
-  };
-  return JSON.stringify({
-    apiVersion: "admission.k8s.io/v1",
-    kind: "AdmissionReview",
-    request: {
-      uid,
-      kind: { group: "", version: "v1", kind: "Pod" },
-      resource: { group: "", version: "v1", resource: "pods" },
-      name: "web",
-      namespace: "shop",
-      operation: "CREATE",
-      userInfo: { username: "load", groups: ["system:authenticated"] },
-      object,
-    },
-  });
-}
+const review = (uid: string, image: string): string => podReviewBody(uid, image, "load");
 
 describe("load with registry faults", () => {
   const registry = inject("registries").anonymous;
@@ -110,7 +89,7 @@ describe("load with registry faults", () => {
     );
     const token = randomBytes(24).toString("hex");
     const probeFile = join(dir, "loop.json");
-    const child = spawn(
+    const server = startServer(
       process.execPath,
       [
         "--import",
@@ -131,23 +110,15 @@ describe("load with registry faults", () => {
         "error",
       ],
       {
-        env: {
-          ...process.env,
-          DOCKER_CONFIG: join(dir, "none"),
-          IMGVERIFY_AUTH_TOKEN: token,
-          IMGVERIFY_LOOP_PROBE_FILE: probeFile,
-        },
-        stdio: ["ignore", "pipe", "pipe"],
+        DOCKER_CONFIG: join(dir, "none"),
+        IMGVERIFY_AUTH_TOKEN: token,
+        IMGVERIFY_LOOP_PROBE_FILE: probeFile,
       },
+      dir,
     );
-    const guarded = guardProcess(child, dir);
-    let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (t: string) => {
-      stderr += t;
-    });
     try {
-      const url = await listeningUrl(child, 30_000, () => stderr).url;
-      const pid = child.pid ?? 0;
+      const url = await server.url;
+      const pid = server.guarded.pid;
       const rssBefore = rssKb(pid);
       const signed = seeded.images.map((i) => via(`${i.reference.split("@")[0]}@${i.digest}`));
       const unsigned = via(`${unsignedImage.reference}@${unsignedImage.digest}`);
@@ -214,7 +185,7 @@ describe("load with registry faults", () => {
       expect(loop.p99).toBeLessThan(1000);
       expect(rssAfter - rssBefore).toBeLessThan(200 * 1024);
     } finally {
-      await guarded.stop(2_000);
+      await server.guarded.stop(2_000);
       await proxy.close();
     }
   }, 150_000);

@@ -42,6 +42,8 @@ export function webhookConfigYaml(options: WebhookConfigOptions): string {
     admissionReviewVersions: ["v1"],
     sideEffects: "None",
     failurePolicy: "Fail",
+    // Also the same request under another group or version (e.g. a Deployment via extensions/v1beta1).
+    matchPolicy: "Equivalent",
     timeoutSeconds: TIMEOUT_SECONDS,
     clientConfig: { service: { name: service, namespace, path: `/${route}`, port }, caBundle },
     rules: RULES,

@@ -33,6 +33,9 @@ const notInWorkers: Record<string, string> = {
   "test/unit/cli/docker-config.test.ts":
     "src/runtime/docker-config.ts reads real files; the CLI runs on Node, Bun and Deno, " +
     "and a Worker has no file system",
+  "test/unit/deploy/**":
+    "checks the repository's Dockerfile and deploy/ manifests, files a Worker cannot read; " +
+    "they are the same files on every runtime",
   "test/unit/digest/wasm-build.test.ts":
     "rebuilds the module with the AssemblyScript compiler and compiles WebAssembly from " +
     "bytes, which workerd refuses",

@@ -39,6 +39,7 @@ describe("imgverify certs", () => {
       expect(decode(webhook.clientConfig.caBundle)).toBe(files["tls/ca.crt"]);
       expect(webhook.admissionReviewVersions).toEqual(["v1"]);
       expect(webhook.sideEffects).toBe("None");
+      expect(webhook.matchPolicy).toBe("Equivalent");
       expect(webhook.namespaceSelector.matchExpressions[0].values).toEqual([
         "policy",
         "kube-system",

@@ -76,7 +76,7 @@ function trackDigestCore(source: AppDeps["sha256"], deps: AppDeps): () => Digest
       const code = isImgverifyError(err) ? err.code : "INTERNAL";
       const message = err instanceof Error ? err.message : String(err);
       current = { state: "failed", code, message };
-      deps.logger.error("digest core failed to load", { code, message });
+      deps.logger.error("digest core failed to load", { code, reason: message });
     },
   );
   return () => current;

@@ -10,15 +10,22 @@ import type { ConfigMapSource } from "../policy/index.ts";
 
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
 
+/**
+ * PEM text. With `clientCa`, every connection must present a client
+ * certificate that CA signed, or the handshake fails.
+ */
+export interface TlsMaterial {
+  cert: string;
+  key: string;
+  clientCa?: string;
+}
+
 export interface ListenOptions {
   host: string;
   /** 0 picks a free port; `Listener.port` tells which. */
   port: number;
-  /**
-   * PEM text; plain HTTP without it. With `clientCa`, every connection must
-   * present a client certificate that CA signed, or the handshake fails.
-   */
-  tls?: { cert: string; key: string; clientCa?: string };
+  /** Plain HTTP without it. */
+  tls?: TlsMaterial;
 }
 
 export interface Listener {
@@ -31,6 +38,14 @@ export interface Listener {
    * or at least stops them from keeping the process alive.
    */
   terminate(): void;
+  /**
+   * Serves new connections with `tls` from now on, while connections and
+   * requests already open finish on the old certificate. Rejects, leaving the
+   * old one in force, when the runtime refuses the material (unreadable PEM,
+   * a key that does not match the certificate). Absent on a plain-HTTP
+   * listener and where the runtime cannot do it.
+   */
+  replaceTls?(tls: TlsMaterial): Promise<void>;
 }
 
 export interface FetchOptions {

@@ -8,6 +8,18 @@ export const logLevels: readonly LogLevel[] = ["debug", "info", "warn", "error"]
  * A logger writing one JSON object per line, the shape log collectors in a
  * cluster parse without configuration; lines below `minLevel` are dropped.
  */
+const LINE_KEYS = new Set(["time", "level", "message"]);
+
+/** `fields`, with any that would replace the line's own time, level or message renamed `fields.<name>`. */
+function unshadowed(fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(fields).map(([key, value]) => [
+      LINE_KEYS.has(key) ? `fields.${key}` : key,
+      value,
+    ]),
+  );
+}
+
 export function jsonLineLogger(
   write: (line: string) => void,
   clock: Clock,
@@ -19,7 +31,7 @@ export function jsonLineLogger(
     (message: string, fields?: Record<string, unknown>): void => {
       if (logLevels.indexOf(level) < threshold) return;
       const time = new Date(clock.now()).toISOString();
-      write(`${JSON.stringify({ time, level, message, ...fields })}\n`);
+      write(`${JSON.stringify({ time, level, message, ...unshadowed(fields) })}\n`);
     };
   return { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") };
 }

@@ -1,17 +1,17 @@
-import { systemClock } from "../deps.ts";
+import { type Logger, systemClock } from "../deps.ts";
 import { ImgverifyError, isImgverifyError } from "../errors.ts";
 import { type Command, defineCommand } from "./command.ts";
 import { parseDuration } from "./duration.ts";
 import { type CliErrorCode, EXIT_OK, usageError } from "./errors.ts";
 import { VERSION } from "./help.ts";
-import type { CliIo, FetchHandler, Listener, ListenOptions } from "./io.ts";
+import type { CliIo, FetchHandler, Listener, ListenOptions, TlsMaterial } from "./io.ts";
 import { jsonLineLogger, type LogLevel, logLevels } from "./logger.ts";
 import { writeJson } from "./output.ts";
 import { authFlags, chooseCallerAuth, chooseVerifyApi } from "./serve-auth.ts";
 import { cacheFlags, parseCacheChoice } from "./serve-cache.ts";
 import { configMapFlags, parseConfigMapChoice } from "./serve-config-maps.ts";
 import { demoCommands, demoEngine, demoText, loadEngine } from "./serve-engine.ts";
-import { loadTls, tlsFlags } from "./serve-tls.ts";
+import { type TlsFiles, tlsFiles, tlsFlags, watchTls } from "./serve-tls.ts";
 import { shellWord } from "./shell-word.ts";
 
 const DEFAULT_HOST = "127.0.0.1";
@@ -53,6 +53,30 @@ async function listen(io: CliIo, handler: FetchHandler, options: ListenOptions):
       { cause: err },
     );
   }
+}
+
+/** Serves renewed TLS files as they change, where the runtime can; returns the stop. */
+function watchServedTls(
+  files: TlsFiles,
+  current: TlsMaterial,
+  listener: Listener,
+  logger: Logger,
+): (() => void) | undefined {
+  const replace = listener.replaceTls;
+  if (replace === undefined) {
+    logger.warn(
+      "TLS files are not watched: this runtime cannot replace a serving certificate (on Deno, start with --unstable-net); a renewed certificate takes effect at the next restart",
+      { files: files.paths },
+    );
+    return undefined;
+  }
+  return watchTls({
+    files,
+    current,
+    replace: (tls) => replace.call(listener, tls),
+    clock: systemClock,
+    logger,
+  });
 }
 
 /** True when the listener closed within `ms`; false when it had to drop connections. */
@@ -125,9 +149,13 @@ starting, with every issue listed (exit 2). Registries are reached with the
 global --insecure-registry, --registry-config and --timeout flags; keyless
 and bundle checks trust --trusted-root (default: the production Sigstore root).
 
-Plain HTTP unless a certificate and key are given. Prints where it listens
-and a curl line to try it; logs JSON lines on stderr; stops cleanly on SIGINT
-or SIGTERM.`,
+Plain HTTP unless a certificate and key are given. The TLS files are read
+again every second: a renewed certificate (a rewritten Secret) is served to
+new connections while open ones finish; a pair that cannot be read or whose
+key does not match keeps the last good one (on Deno this needs
+--unstable-net, as npm run start:deno gives). Prints where it listens and a
+curl line to try it; logs JSON lines on stderr; on SIGINT or SIGTERM stops
+accepting and lets requests in flight finish (--shutdown-grace).`,
   flags: {
     ...configMapFlags,
     ...cacheFlags,
@@ -179,7 +207,8 @@ or SIGTERM.`,
       flags["shutdown-grace"] === undefined
         ? DEFAULT_SHUTDOWN_GRACE_MS
         : parseDuration(flags["shutdown-grace"], "--shutdown-grace", "serve");
-    const tls = await loadTls(io, flags);
+    const files = tlsFiles(io, flags);
+    const tls = await files?.read();
     const configMapChoice = parseConfigMapChoice(flags["config-maps"], flags["config-map-ttl"]);
     const cacheChoice = parseCacheChoice(flags);
     const sha256 = io.loadSha256(undefined, logger);
@@ -239,8 +268,10 @@ or SIGTERM.`,
       if (demoCurls) io.stdout(demoText(demoCurls));
     }
     logger.info("listening", { url });
+    const stopWatchingTls = files && tls && watchServedTls(files, tls, listener, logger);
 
     logger.info("shutting down", { signal: await stopSignal });
+    stopWatchingTls?.();
     if (!(await closeWithin(listener, graceMs))) {
       logger.warn("dropped connections still open after the grace period", { graceMs });
     }

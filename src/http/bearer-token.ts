@@ -107,8 +107,8 @@ export async function tokenFile(options: TokenFileOptions): Promise<TokenSource>
       current = next;
     } catch (err) {
       const code = err instanceof ImgverifyError ? err.code : "AUTH_TOKEN_UNREADABLE";
-      const message = err instanceof Error ? err.message : String(err);
-      logger.warn("auth token not reloaded; the last good one stays in force", { code, message });
+      const reason = err instanceof Error ? err.message : String(err);
+      logger.warn("auth token not reloaded; the last good one stays in force", { code, reason });
     } finally {
       checkedAt = clock.now();
       reading = undefined;

@@ -3,10 +3,11 @@
  * [serve flags]` serves with `Deno.serve`; outbound HTTP is Deno's fetch.
  */
 import process from "node:process";
-import type { CliIo, FetchHandler, Listener, ListenOptions } from "../cli/io.ts";
+import type { CliIo, FetchHandler, Listener, ListenOptions, TlsMaterial } from "../cli/io.ts";
 import { runCli } from "../cli/main.ts";
 import { ImgverifyError } from "../errors.ts";
 import { processIo } from "./cli.ts";
+import { type BoundServer, swappingListener } from "./swap-listener.ts";
 
 /** Deno.serve has no option to request or verify a client certificate. */
 export type DenoListenErrorCode = "TLS_CLIENT_CA_UNSUPPORTED";
@@ -19,11 +20,48 @@ declare const Deno: {
       port: number;
       cert?: string;
       key?: string;
+      reusePort?: boolean;
       onListen?: (addr: { port: number }) => void;
     },
     handler: FetchHandler,
   ): { readonly addr: { port: number }; shutdown(): Promise<void>; unref(): void };
 };
+
+/** The longest admission the API server waits for (timeoutSeconds is at most 30). */
+const MAX_REQUEST_MS = 30_000;
+
+/**
+ * `handler`, counting the requests it holds. Deno's `shutdown()` cuts off a
+ * request whose body is still arriving, so a server is shut down only once
+ * `settled()` says its requests are done (or after the longest admission).
+ */
+function counted(handler: FetchHandler): { handler: FetchHandler; settled(): Promise<void> } {
+  let active = 0;
+  let waiting: (() => void)[] = [];
+  return {
+    handler: async (request) => {
+      active++;
+      try {
+        return await handler(request);
+      } finally {
+        active--;
+        if (active === 0) for (const wake of waiting.splice(0)) wake();
+      }
+    },
+    settled: () =>
+      active === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            const timer = setTimeout(wake, MAX_REQUEST_MS);
+            function wake(): void {
+              clearTimeout(timer);
+              waiting = waiting.filter((w) => w !== wake);
+              resolve();
+            }
+            waiting.push(wake);
+          }),
+  };
+}
 
 async function denoListen(handler: FetchHandler, options: ListenOptions): Promise<Listener> {
   if (options.tls?.clientCa !== undefined) {
@@ -32,22 +70,45 @@ async function denoListen(handler: FetchHandler, options: ListenOptions): Promis
       "--client-ca (IMGVERIFY_CLIENT_CA) is refused on Deno: Deno.serve cannot request or verify client certificates. Authenticate callers with a bearer token (IMGVERIFY_AUTH_TOKEN or --auth-token-file), or serve on Bun or Node",
     );
   }
-  const server = Deno.serve(
-    {
-      hostname: options.host,
-      port: options.port,
-      ...(options.tls && { cert: options.tls.cert, key: options.tls.key }),
-      // Silences Deno's own "Listening on" line; the serve command prints its own.
-      onListen: () => {},
-    },
-    handler,
-  );
-  return {
-    port: server.addr.port,
-    close: () => server.shutdown(),
-    // Deno cannot drop open connections; unref lets the process end despite them.
-    terminate: () => server.unref(),
+  const start = (port: number, tls: TlsMaterial | undefined, reusePort: boolean): BoundServer => {
+    const requests = counted(handler);
+    const server = Deno.serve(
+      {
+        hostname: options.host,
+        port,
+        ...(tls && { cert: tls.cert, key: tls.key }),
+        ...(reusePort && { reusePort }),
+        // Silences Deno's own "Listening on" line; the serve command prints its own.
+        onListen: () => {},
+      },
+      requests.handler,
+    );
+    return {
+      port: server.addr.port,
+      stop: async () => {
+        await requests.settled();
+        await server.shutdown();
+      },
+      // Deno cannot drop open connections; unref lets the process end despite them.
+      drop: () => server.unref(),
+    };
   };
+  if (!options.tls) {
+    const plain = start(options.port, undefined, false);
+    return { port: plain.port, close: plain.stop, terminate: plain.drop };
+  }
+  const tls = options.tls;
+  let first: BoundServer;
+  try {
+    first = start(options.port, tls, true);
+  } catch (err) {
+    // reusePort on a TLS listener is unstable in Deno 2: without --unstable-net
+    // the server runs, and a changed certificate takes a restart.
+    if (!(err instanceof Error) || !err.message.includes("--unstable-net")) throw err;
+    const fixed = start(options.port, tls, false);
+    return { port: fixed.port, close: fixed.stop, terminate: fixed.drop };
+  }
+  return swappingListener(first, (port, next) => start(port, next, true));
 }
 
 function denoPlatform(): Pick<CliIo, "fetch" | "listen"> {

@@ -6,7 +6,7 @@
  */
 import type { AddressInfo } from "node:net";
 import type { Agent, fetch as undiciFetch } from "undici";
-import type { CliIo, FetchHandler, Listener, ListenOptions } from "../cli/io.ts";
+import type { CliIo, FetchHandler, Listener, ListenOptions, TlsMaterial } from "../cli/io.ts";
 import type { Fetch } from "../deps.ts";
 import { serverTlsOptions } from "./tls-options.ts";
 
@@ -81,6 +81,12 @@ async function nodeListen(handler: FetchHandler, options: ListenOptions): Promis
             terminate: () => {
               if ("closeAllConnections" in server) server.closeAllConnections();
             },
+            // Open connections keep the context they were accepted with.
+            ...(https &&
+              "setSecureContext" in server && {
+                replaceTls: async (tls: TlsMaterial) =>
+                  server.setSecureContext(serverTlsOptions(tls)),
+              }),
           }),
       );
       server.once("error", reject);

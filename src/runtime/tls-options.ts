@@ -2,13 +2,13 @@
  * The server TLS options Node's https and Bun.serve both take (node:tls's
  * spelling).
  */
-import type { ListenOptions } from "../cli/io.ts";
+import type { TlsMaterial } from "../cli/io.ts";
 
 /**
  * node:https options for `tls`: with a client CA, the handshake itself refuses
  * a client without a certificate that CA signed, before any HTTP is read.
  */
-export function serverTlsOptions(tls: NonNullable<ListenOptions["tls"]>): {
+export function serverTlsOptions(tls: TlsMaterial): {
   cert: string;
   key: string;
   ca?: string;

@@ -14,28 +14,15 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { guardProcess, makeTempDir, removeTempDir } from "../../support/cleanup.ts";
 import { listeningUrl } from "../../support/cli.ts";
+import { SERVE_RUNTIMES, serveEntries } from "../../support/serve-entries.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
-const bin = (name: string) => `${root}node_modules/.bin/${name}`;
 const READY_TIMEOUT_MS = 30_000;
 const TOKEN = "integration-token-0123456789abcdef";
 const dir = makeTempDir("serve-auth");
 afterAll(() => removeTempDir(dir));
 
-const entries: Record<string, string[]> = {
-  node: [process.execPath, `${root}bin/imgverify.js`, "serve"],
-  bun: [bin("bun"), `${root}src/runtime/bun.ts`],
-  deno: [
-    bin("deno"),
-    "run",
-    "--allow-net",
-    "--allow-env",
-    "--allow-read",
-    "--cached-only",
-    "--no-lock",
-    `${root}src/runtime/deno.ts`,
-  ],
-};
+const entries = serveEntries;
 
 function openssl(...args: string[]): void {
   execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
@@ -148,13 +135,9 @@ function send(url: string, path: string, options: RequestOptions, body?: string)
 const json = { "content-type": "application/json" };
 const tlsArgs = ["--tls-cert", `${dir}/server.pem`, "--tls-key", `${dir}/server.key`];
 
-describe.each(["node", "bun"])("serve --client-ca on %s", (runtime) => {
+describe.each(["node", "bun"] as const)("serve --client-ca on %s", (runtime) => {
   it("demands a client certificate the CA signed in the handshake, on every route", async () => {
-    const server = start(entries[runtime] as string[], [
-      ...tlsArgs,
-      "--client-ca",
-      `${dir}/ca.pem`,
-    ]);
+    const server = start(entries[runtime], [...tlsArgs, "--client-ca", `${dir}/ca.pem`]);
     try {
       const url = await listeningUrl(server.child, READY_TIMEOUT_MS, server.stderr).url;
       const ca = pem("ca.pem");
@@ -193,9 +176,9 @@ describe("serve --client-ca on deno", () => {
   });
 });
 
-describe.each(Object.keys(entries))("serve with IMGVERIFY_AUTH_TOKEN on %s", (runtime) => {
+describe.each(SERVE_RUNTIMES)("serve with IMGVERIFY_AUTH_TOKEN on %s", (runtime) => {
   it("answers 401 without the token, admits with it, and 413s a chunked body over the limit", async () => {
-    const server = start(entries[runtime] as string[], [], { IMGVERIFY_AUTH_TOKEN: TOKEN });
+    const server = start(entries[runtime], [], { IMGVERIFY_AUTH_TOKEN: TOKEN });
     try {
       const url = await listeningUrl(server.child, READY_TIMEOUT_MS, server.stderr).url;
       const refused = await send(url, "/mutate", { headers: json }, admitJson);

@@ -1,6 +1,6 @@
 /**
- * `serve` as each runtime entry starts it: Node through bin/imgverify.js, Bun
- * through `npm start`'s command, Deno through src/runtime/deno.ts. Each must
+ * `serve` as each runtime's `npm run start:<runtime>` script starts it (Node
+ * through bin/imgverify.js, Bun and Deno through src/runtime/). Each must
  * print where it listens, answer /healthz and /readyz, and stop on SIGTERM.
  */
 import { spawn } from "node:child_process";
@@ -8,25 +8,12 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { guardProcess, makeTempDir, removeTempDir } from "../../support/cleanup.ts";
 import { listeningUrl } from "../../support/cli.ts";
+import { serveEntries } from "../../support/serve-entries.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
-const bin = (name: string) => `${root}node_modules/.bin/${name}`;
 const READY_TIMEOUT_MS = 30_000;
 
-const entries: Record<string, string[]> = {
-  node: [process.execPath, `${root}bin/imgverify.js`, "serve"],
-  bun: [bin("bun"), `${root}src/runtime/bun.ts`],
-  deno: [
-    bin("deno"),
-    "run",
-    "--allow-net",
-    "--allow-env",
-    "--allow-read",
-    "--cached-only",
-    "--no-lock",
-    `${root}src/runtime/deno.ts`,
-  ],
-};
+const entries = serveEntries;
 
 /**
  * /readyz once it says ready: the server listens before the WASM core has

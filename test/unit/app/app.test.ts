@@ -85,7 +85,7 @@ describe("GET /readyz", () => {
       [
         "error",
         "digest core failed to load",
-        { code: "DIGEST_WASM_INVALID", message: "sha256.wasm is not a WASM module" },
+        { code: "DIGEST_WASM_INVALID", reason: "sha256.wasm is not a WASM module" },
       ],
     ]);
   });

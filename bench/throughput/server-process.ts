@@ -9,6 +9,7 @@ import { join } from "node:path";
 import process from "node:process";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
+import { childEnv } from "../../test/support/cli.ts";
 
 export const REPO_ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
 /** Start-up includes the demo's key generation and signing; well under this. */
@@ -87,7 +88,7 @@ export async function startServer(
 ): Promise<ServerProcess> {
   const child: Child = spawn(bunExecutable(), args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
+    env: childEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const pid = child.pid;

@@ -15,6 +15,10 @@ export interface FlagSpec {
   /** What the value is, shown in help: `--timeout DURATION`. */
   readonly value?: string;
   readonly description: string;
+  /** For commands that read the environment: the variable, when not `IMGVERIFY_<NAME>`. */
+  readonly env?: string;
+  /** For commands that read the environment: this flag has no variable. */
+  readonly noEnv?: boolean;
 }
 
 export type FlagSpecs = Readonly<Record<string, FlagSpec>>;

@@ -4,6 +4,7 @@
  * command is one module plus one line in `commands.ts`.
  */
 import { type FlagSpecs, type FlagValues, parseArgs } from "./args.ts";
+import { withEnvironment } from "./environment.ts";
 import { EXIT_OK, type ExitCode } from "./errors.ts";
 import { type GlobalOptions, globalFlags, globalOptions } from "./global-flags.ts";
 import { commandHelp } from "./help.ts";
@@ -25,7 +26,14 @@ export interface CommandDefinition<T extends FlagSpecs> {
   /** Paragraphs for `imgverify NAME --help`: what it prints, what its exit codes mean. */
   details: string;
   flags: T;
+  /** Read flags (global ones too) from `IMGVERIFY_*` variables, and refuse unknown ones. */
+  environment?: CommandEnvironment;
   run(context: CommandContext<T>): Promise<ExitCode>;
+}
+
+export interface CommandEnvironment {
+  /** `IMGVERIFY_*` variables the command reads itself, beside the flags' own. */
+  readonly alsoRead: readonly string[];
 }
 
 /** A command as the dispatcher sees it: help text and a function of its arguments. */
@@ -35,26 +43,32 @@ export interface Command {
   readonly usage: string;
   readonly details: string;
   readonly flags: FlagSpecs;
+  readonly environment?: CommandEnvironment | undefined;
   /** Runs with the arguments after the command name (global flags included). */
   run(argv: readonly string[], io: CliIo): Promise<ExitCode>;
 }
 
 export function defineCommand<T extends FlagSpecs>(definition: CommandDefinition<T>): Command {
-  const { name, summary, usage, details, flags } = definition;
+  const { name, summary, usage, details, flags, environment } = definition;
   const command: Command = {
     name,
     summary,
     usage,
     details,
     flags,
+    environment,
     async run(argv, io) {
-      const parsed = parseArgs(argv, { ...globalFlags, ...flags }, name);
+      const specs = { ...globalFlags, ...flags };
+      const parsed = parseArgs(argv, specs, name);
       if (parsed.flags.help) {
         io.stdout(commandHelp(command));
         return EXIT_OK;
       }
-      const global = globalOptions(parsed.flags, name);
-      return definition.run({ io, flags: parsed.flags, positionals: parsed.positionals, global });
+      const given = environment
+        ? withEnvironment(parsed.flags, specs, io, name, environment.alsoRead)
+        : parsed.flags;
+      const global = globalOptions(given, name);
+      return definition.run({ io, flags: given, positionals: parsed.positionals, global });
     },
   };
   return command;

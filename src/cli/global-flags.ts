@@ -15,6 +15,7 @@ export const globalFlags: GlobalFlagSpecs = {
     type: "string",
     multiple: true,
     value: "HOST:PORT",
+    env: "IMGVERIFY_INSECURE_REGISTRIES",
     description:
       "Reach this registry over plain HTTP (https://HOST:PORT keeps TLS); the only way to reach loopback and private addresses. Repeatable.",
   },
@@ -29,8 +30,12 @@ export const globalFlags: GlobalFlagSpecs = {
     value: "DURATION",
     description: "Give up after this long, e.g. 500ms, 3s, 1m (default 30s).",
   },
-  json: { type: "boolean", description: "Machine-readable output (errors too, on stdout)." },
-  help: { type: "boolean", short: "h", description: "Show help." },
+  json: {
+    type: "boolean",
+    noEnv: true,
+    description: "Machine-readable output (errors too, on stdout).",
+  },
+  help: { type: "boolean", short: "h", noEnv: true, description: "Show help." },
 };
 
 export type GlobalFlagValues = FlagValues<GlobalFlagSpecs>;

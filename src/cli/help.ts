@@ -2,6 +2,7 @@
 import packageJson from "../../package.json" with { type: "json" };
 import type { FlagSpecs } from "./args.ts";
 import type { Command } from "./command.ts";
+import { envNameOf } from "./environment.ts";
 import { globalFlags } from "./global-flags.ts";
 
 export const VERSION: string = packageJson.version;
@@ -29,11 +30,13 @@ function columns(rows: readonly [string, string][], indent: number): string {
   return `${lines.join("\n")}\n`;
 }
 
-function flagRows(specs: FlagSpecs): [string, string][] {
+/** With `environment`, each description ends with the variable that supplies the flag. */
+function flagRows(specs: FlagSpecs, environment = false): [string, string][] {
   return Object.entries(specs).map(([name, spec]) => {
     const short = spec.short === undefined ? "" : `-${spec.short}, `;
     const value = spec.type === "string" ? ` ${spec.value ?? "VALUE"}` : "";
-    return [`${short}--${name}${value}`, spec.description];
+    const variable = environment && !spec.noEnv ? ` [$${envNameOf(name, spec)}]` : "";
+    return [`${short}--${name}${value}`, `${spec.description}${variable}`];
   });
 }
 
@@ -63,13 +66,14 @@ export function mainHelp(commands: readonly Command[]): string {
 }
 
 export function commandHelp(command: Command): string {
+  const reads = command.environment !== undefined;
   const sections = [
     `Usage: imgverify ${command.name} ${command.usage}\n`,
     `${command.summary}\n\n${command.details.trim()}\n`,
   ];
   if (Object.keys(command.flags).length > 0) {
-    sections.push(`Flags:\n${columns(flagRows(command.flags), 34)}`);
+    sections.push(`Flags:\n${columns(flagRows(command.flags, reads), 34)}`);
   }
-  sections.push(`Global flags:\n${columns(flagRows(globalFlags), 34)}`);
+  sections.push(`Global flags:\n${columns(flagRows(globalFlags, reads), 34)}`);
   return sections.join("\n");
 }

@@ -81,6 +81,8 @@ export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   env(name: string): string | undefined;
+  /** Every environment variable name that starts with `prefix`. */
+  envNames(prefix: string): readonly string[];
   /**
    * The bytes of `path` in chunks, or of standard input for "-"; a file that
    * cannot be opened or read fails with `CLI_FILE_UNREADABLE` naming it.

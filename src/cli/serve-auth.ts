@@ -29,27 +29,24 @@ export const authFlags: {
     type: "string",
     value: "FILE",
     description:
-      "File holding the bearer token callers must send, read again when it changes ($IMGVERIFY_AUTH_TOKEN_FILE; or the token itself in $IMGVERIFY_AUTH_TOKEN).",
+      "File holding the bearer token callers must send, read again when it changes (or the token itself in $IMGVERIFY_AUTH_TOKEN).",
   },
   "allow-unauthenticated": {
     type: "boolean",
-    description:
-      "Serve /validate, /mutate and /verify to anyone who can connect ($IMGVERIFY_ALLOW_UNAUTHENTICATED=on).",
+    description: "Serve /validate, /mutate and /verify to anyone who can connect.",
   },
   "verify-api": {
     type: "boolean",
     description:
-      "Serve POST /verify, authenticated as the webhook, for images a loaded policy verifies ($IMGVERIFY_VERIFY_API=on).",
+      "Serve POST /verify, authenticated as the webhook, for images a loaded policy verifies.",
   },
   "verify-api-any-image": {
     type: "boolean",
-    description:
-      "Let /verify ask about any image, not only those a loaded policy verifies ($IMGVERIFY_VERIFY_API_ANY_IMAGE=on).",
+    description: "Let /verify ask about any image, not only those a loaded policy verifies.",
   },
   "verify-api-inline-policy": {
     type: "boolean",
-    description:
-      "Let /verify take an inline verifyImages entry instead of a loaded policy's name ($IMGVERIFY_VERIFY_API_INLINE_POLICY=on).",
+    description: "Let /verify take an inline verifyImages entry instead of a loaded policy's name.",
   },
 };
 
@@ -60,17 +57,6 @@ type AuthFlagValues = {
   readonly "verify-api-any-image": boolean;
   readonly "verify-api-inline-policy": boolean;
 };
-
-/** A boolean setting: the flag turns it on, else the variable (`on`/`off`, `true`/`false`, `1`/`0`). */
-export function envSwitch(io: CliIo, flag: boolean, name: string): boolean {
-  if (flag) return true;
-  const text = io.env(name);
-  if (text === undefined || text === "") return false;
-  const value = text.trim().toLowerCase();
-  if (["on", "true", "1"].includes(value)) return true;
-  if (["off", "false", "0"].includes(value)) return false;
-  throw usageError(`${name}="${text.slice(0, 40)}" is not on or off`, "serve");
-}
 
 export interface CallerAuthChoice {
   auth: CallerAuth;
@@ -92,8 +78,8 @@ export async function chooseCallerAuth(
   { demo, clientCertificates, clock, logger }: CallerAuthContext,
 ): Promise<CallerAuthChoice> {
   const envToken = io.env("IMGVERIFY_AUTH_TOKEN");
-  const file = flags["auth-token-file"] ?? io.env("IMGVERIFY_AUTH_TOKEN_FILE");
-  const open = envSwitch(io, flags["allow-unauthenticated"], "IMGVERIFY_ALLOW_UNAUTHENTICATED");
+  const file = flags["auth-token-file"];
+  const open = flags["allow-unauthenticated"];
   const token = envToken !== undefined && envToken !== "" ? envToken : undefined;
   if (token !== undefined && file !== undefined) {
     throw usageError(
@@ -150,14 +136,10 @@ function randomToken(): string {
 }
 
 /** The /verify settings, or undefined when the route is off (the default). */
-export function chooseVerifyApi(io: CliIo, flags: AuthFlagValues): VerifyApiSettings | undefined {
-  const on = envSwitch(io, flags["verify-api"], "IMGVERIFY_VERIFY_API");
-  const anyImage = envSwitch(io, flags["verify-api-any-image"], "IMGVERIFY_VERIFY_API_ANY_IMAGE");
-  const inlinePolicy = envSwitch(
-    io,
-    flags["verify-api-inline-policy"],
-    "IMGVERIFY_VERIFY_API_INLINE_POLICY",
-  );
+export function chooseVerifyApi(flags: AuthFlagValues): VerifyApiSettings | undefined {
+  const on = flags["verify-api"];
+  const anyImage = flags["verify-api-any-image"];
+  const inlinePolicy = flags["verify-api-inline-policy"];
   if (!on && (anyImage || inlinePolicy)) {
     const which = anyImage ? "--verify-api-any-image" : "--verify-api-inline-policy";
     throw usageError(`${which} needs --verify-api (IMGVERIFY_VERIFY_API=on)`, "serve");

@@ -155,7 +155,14 @@ new connections while open ones finish; a pair that cannot be read or whose
 key does not match keeps the last good one (on Deno this needs
 --unstable-net, as npm run start:deno gives). Prints where it listens and a
 curl line to try it; logs JSON lines on stderr; on SIGINT or SIGTERM stops
-accepting and lets requests in flight finish (--shutdown-grace).`,
+accepting and lets requests in flight finish (--shutdown-grace).
+
+Every flag, global ones too, can come from the environment instead, as a
+container is configured: the variable in [brackets] after it; flags win.
+Booleans take on/off, true/false or 1/0; IMGVERIFY_POLICIES and
+IMGVERIFY_INSECURE_REGISTRIES are comma lists. Any other IMGVERIFY_* name
+stops serve from starting (exit 2), naming it.`,
+  environment: { alsoRead: ["IMGVERIFY_AUTH_TOKEN"] },
   flags: {
     ...configMapFlags,
     ...cacheFlags,
@@ -164,6 +171,7 @@ accepting and lets requests in flight finish (--shutdown-grace).`,
       type: "string",
       multiple: true,
       value: "FILE|DIR",
+      env: "IMGVERIFY_POLICIES",
       description: "Kyverno verifyImages policies to enforce (and their ConfigMaps). Repeatable.",
     },
     "trusted-root": {
@@ -179,7 +187,7 @@ accepting and lets requests in flight finish (--shutdown-grace).`,
     port: {
       type: "string",
       value: "PORT",
-      description: "Port to listen on; 0 picks a free one (default $IMGVERIFY_PORT, else 8443).",
+      description: "Port to listen on; 0 picks a free one (default 8443).",
     },
     ...tlsFlags,
     "shutdown-grace": {
@@ -197,11 +205,7 @@ accepting and lets requests in flight finish (--shutdown-grace).`,
   async run({ io, flags, positionals, global }) {
     if (positionals.length > 0) throw usageError("serve takes no arguments", "serve");
     const host = flags.host ?? DEFAULT_HOST;
-    const envPort = io.env("IMGVERIFY_PORT");
-    const port =
-      flags.port !== undefined
-        ? parsePort(flags.port, "--port")
-        : parsePort(envPort ?? DEFAULT_PORT, envPort === undefined ? "default" : "IMGVERIFY_PORT");
+    const port = parsePort(flags.port ?? DEFAULT_PORT, "--port ($IMGVERIFY_PORT)");
     const logger = jsonLineLogger(io.stderr, systemClock, parseLogLevel(flags["log-level"]));
     const graceMs =
       flags["shutdown-grace"] === undefined
@@ -217,7 +221,7 @@ accepting and lets requests in flight finish (--shutdown-grace).`,
     if (demo && configMapChoice.source === "kube") {
       throw usageError("--config-maps kube needs --policy", "serve");
     }
-    const verifyApi = chooseVerifyApi(io, flags);
+    const verifyApi = chooseVerifyApi(flags);
     const { auth, curlHeader } = await chooseCallerAuth(io, flags, {
       demo,
       clientCertificates: tls?.clientCa !== undefined,

@@ -27,7 +27,7 @@ export const tlsFlags: {
     type: "string",
     value: "FILE",
     description:
-      "PEM CA: every connection must present a client certificate it signed ($IMGVERIFY_CLIENT_CA; needs --tls-cert; Bun and Node only).",
+      "PEM CA: every connection must present a client certificate it signed (needs --tls-cert; Bun and Node only).",
   },
 };
 
@@ -53,7 +53,7 @@ export function tlsFiles(
   },
 ): TlsFiles | undefined {
   const { "tls-cert": cert, "tls-key": key } = flags;
-  const clientCa = flags["client-ca"] ?? io.env("IMGVERIFY_CLIENT_CA");
+  const clientCa = flags["client-ca"];
   if (cert === undefined && key === undefined) {
     if (clientCa !== undefined) {
       throw usageError("--client-ca (IMGVERIFY_CLIENT_CA) needs --tls-cert and --tls-key", "serve");

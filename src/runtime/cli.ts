@@ -54,6 +54,7 @@ export function processIo(): ProcessIo {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     env: (name) => process.env[name],
+    envNames: (prefix) => Object.keys(process.env).filter((name) => name.startsWith(prefix)),
     readChunks,
     listFiles,
     loadRegistryCredentials: (path) => loadDockerCredentials(path, process.env),

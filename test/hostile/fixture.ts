@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { guardProcess, makeTempDir } from "../support/cleanup.ts";
-import { IMGVERIFY_BIN, listeningUrl } from "../support/cli.ts";
+import { childEnv, IMGVERIFY_BIN, listeningUrl } from "../support/cli.ts";
 import type { RegistryInfo } from "../support/context.ts";
 import { seedSignedImages } from "../support/seed-signed.ts";
 import { REVIEW_UID, reviewJson } from "../unit/engine/core/world.ts";
@@ -104,7 +104,7 @@ export async function startWebhook(options: {
   const args = ["serve", "--port", "0", "--policy", join(options.dir, "policies"), ...insecure];
   args.push("--trusted-root", options.rootFile, "--cache-ttl", "0s", "--log-level", "error");
   const child = spawn(process.execPath, [IMGVERIFY_BIN, ...args], {
-    env: { ...process.env, DOCKER_CONFIG: options.dockerConfig, IMGVERIFY_AUTH_TOKEN: token },
+    env: childEnv({ DOCKER_CONFIG: options.dockerConfig, IMGVERIFY_AUTH_TOKEN: token }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const guarded = guardProcess(child, options.dir);

@@ -18,6 +18,19 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * This process's environment without its `IMGVERIFY_*` names, with `extra`
+ * over it: the harness's own variables (`IMGVERIFY_CORPORA`, …) are not serve
+ * settings, and serve refuses names it does not read.
+ */
+export function childEnv(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+  const inherited = Object.entries(process.env).filter(
+    (entry): entry is [string, string] =>
+      !entry[0].startsWith("IMGVERIFY_") && entry[1] !== undefined,
+  );
+  return { ...Object.fromEntries(inherited), ...extra };
+}
+
 export interface CliOptions {
   /** The only Docker config directory the child sees, so the machine's credentials never leak in. */
   dockerConfigDir: string;
@@ -30,7 +43,7 @@ export interface CliOptions {
 export function runImgverify(args: readonly string[], options: CliOptions): Promise<CliResult> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [IMGVERIFY_BIN, ...args], {
-      env: { ...process.env, DOCKER_CONFIG: options.dockerConfigDir },
+      env: childEnv({ DOCKER_CONFIG: options.dockerConfigDir }),
       stdio: ["pipe", "pipe", "pipe"],
       timeout: options.timeoutMs ?? 60_000,
       killSignal: "SIGKILL",
@@ -86,8 +99,7 @@ export interface StartedServer {
 }
 
 /**
- * Spawns a `serve` process (`command args`, with `env` over this process's
- * environment), guarded so it dies with the test run, and waits up to
+ * Spawns a `serve` process (`command args`, with `env` over `childEnv()`), guarded so it dies with the test run, and waits up to
  * `readyMs` for its URL.
  */
 export function startServer(
@@ -98,7 +110,7 @@ export function startServer(
   readyMs = 30_000,
 ): StartedServer {
   const child = spawn(command, args, {
-    env: { ...process.env, ...env },
+    env: childEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const guarded = guardProcess(child, dir);

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { guardProcess, makeTempDir, removeTempDir } from "../../support/cleanup.ts";
-import { IMGVERIFY_BIN, runImgverify } from "../../support/cli.ts";
+import { childEnv, IMGVERIFY_BIN, runImgverify } from "../../support/cli.ts";
 import { run } from "../../support/exec.ts";
 
 const dir = makeTempDir("certs");
@@ -125,7 +125,7 @@ describe("imgverify certs", () => {
   it("serve --tls-cert/--tls-key serves HTTPS that a client trusting the CA accepts", async () => {
     const tlsArgs = ["--tls-cert", join(out, "tls.crt"), "--tls-key", join(out, "tls.key")];
     const child = spawn(process.execPath, [IMGVERIFY_BIN, "serve", "--port", "0", ...tlsArgs], {
-      env: { ...process.env, DOCKER_CONFIG: dir },
+      env: childEnv({ DOCKER_CONFIG: dir }),
       stdio: ["ignore", "pipe", "pipe"],
     });
     const guarded = guardProcess(child, dir);

@@ -13,7 +13,7 @@ import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { guardProcess, makeTempDir, removeTempDir } from "../../support/cleanup.ts";
-import { listeningUrl } from "../../support/cli.ts";
+import { childEnv, listeningUrl } from "../../support/cli.ts";
 import { SERVE_RUNTIMES, serveEntries } from "../../support/serve-entries.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -100,7 +100,7 @@ function start(command: string[], extra: string[], env: Record<string, string> =
   const [cmd, ...args] = command;
   const child: Child = spawn(cmd as string, [...args, "--port", "0", ...extra], {
     cwd: root,
-    env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1", ...env },
+    env: childEnv({ DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1", ...env }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const guarded = guardProcess(child, dir);

@@ -161,10 +161,18 @@ describe.each(SERVE_RUNTIMES)("serve on %s", (runtime) => {
   it("answers an admission in flight after SIGTERM, then exits 0", async () => {
     const tls = makePair(`${runtime}-drain`);
     const [command, ...args] = serveEntry(runtime);
+    // Configured as a container is, by the environment alone.
     const server = startServer(
       command as string,
-      [...args, "--port", "0", "--tls-cert", `${tls}/tls.crt`, "--tls-key", `${tls}/tls.key`],
-      { IMGVERIFY_AUTH_TOKEN: TOKEN, DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1" },
+      args,
+      {
+        IMGVERIFY_PORT: "0",
+        IMGVERIFY_TLS_CERT: `${tls}/tls.crt`,
+        IMGVERIFY_TLS_KEY: `${tls}/tls.key`,
+        IMGVERIFY_AUTH_TOKEN: TOKEN,
+        DENO_NO_UPDATE_CHECK: "1",
+        DENO_NO_PROMPT: "1",
+      },
       dir,
     );
     const exited = new Promise<number | null>((resolve) => server.child.on("close", resolve));

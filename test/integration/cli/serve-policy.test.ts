@@ -8,7 +8,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { guardProcess, makeTempDir, removeTempDir } from "../../support/cleanup.ts";
-import { type CliResult, IMGVERIFY_BIN, listeningUrl, runImgverify } from "../../support/cli.ts";
+import {
+  type CliResult,
+  childEnv,
+  IMGVERIFY_BIN,
+  listeningUrl,
+  runImgverify,
+} from "../../support/cli.ts";
 import { seedSignedImages } from "../../support/seed-signed.ts";
 import { EMPTY_ROOT, policyDoc, reviewJson } from "../../unit/engine/core/world.ts";
 
@@ -58,7 +64,7 @@ describe("serve --policy", () => {
       process.execPath,
       [IMGVERIFY_BIN, "serve", "--port", "0", "--policy", join(dir, "policies"), ...flags],
       {
-        env: { ...process.env, DOCKER_CONFIG: dockerConfigDir, IMGVERIFY_AUTH_TOKEN: TOKEN },
+        env: childEnv({ DOCKER_CONFIG: dockerConfigDir, IMGVERIFY_AUTH_TOKEN: TOKEN }),
         stdio: ["ignore", "pipe", "pipe"],
       },
     );

@@ -1,13 +1,14 @@
 /**
  * `serve` as each runtime's `npm run start:<runtime>` script starts it (Node
  * through bin/imgverify.js, Bun and Deno through src/runtime/). Each must
- * print where it listens, answer /healthz and /readyz, and stop on SIGTERM.
+ * print where it listens, answer /healthz and /readyz, and stop on SIGTERM,
+ * and refuse an IMGVERIFY_* variable it does not read.
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { guardProcess, makeTempDir, removeTempDir } from "../../support/cleanup.ts";
-import { listeningUrl } from "../../support/cli.ts";
+import { childEnv, listeningUrl } from "../../support/cli.ts";
 import { serveEntries } from "../../support/serve-entries.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -37,7 +38,7 @@ describe.each(Object.entries(entries))("serve on %s", (_runtime, [command, ...ar
   it("listens, answers /healthz and /readyz, and stops on SIGTERM", async () => {
     const child = spawn(command as string, [...args, "--port", "0"], {
       cwd: root,
-      env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1" },
+      env: childEnv({ DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1" }),
       stdio: ["ignore", "pipe", "pipe"],
     });
     const guarded = guardProcess(child, dir);
@@ -57,6 +58,28 @@ describe.each(Object.entries(entries))("serve on %s", (_runtime, [command, ...ar
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
       expect(stderr).toContain('"message":"shutting down","signal":"SIGTERM"');
+    } finally {
+      await guarded.stop();
+    }
+  });
+
+  it("refuses to start on an IMGVERIFY_* name it does not read, naming it", async () => {
+    const child = spawn(command as string, args, {
+      cwd: root,
+      env: childEnv({ DENO_NO_UPDATE_CHECK: "1", IMGVERIFY_POLICY: "/etc/policies" }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const guarded = guardProcess(child, dir);
+    let output = "";
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.setEncoding("utf8").on("data", (text: string) => {
+        output += text;
+      });
+    }
+    try {
+      expect(await new Promise((resolve) => child.on("close", resolve))).toBe(2);
+      expect(output).toContain("unknown environment variable IMGVERIFY_POLICY:");
+      expect(output).not.toContain("listening");
     } finally {
       await guarded.stop();
     }

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { guardProcess, makeTempDir, removeTempDir } from "../../support/cleanup.ts";
+import { childEnv } from "../../support/cli.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
@@ -38,7 +39,7 @@ describe("npm start without --policy", () => {
   it("serves the demo: its admit curl line is allowed with a patch, its deny line refused", async () => {
     const child = spawn(`${root}node_modules/.bin/bun`, [`${root}src/runtime/bun.ts`], {
       cwd: root,
-      env: { ...process.env, IMGVERIFY_PORT: "0" },
+      env: childEnv({ IMGVERIFY_PORT: "0" }),
       stdio: ["ignore", "pipe", "pipe"],
     });
     const guarded = guardProcess(child, dir);

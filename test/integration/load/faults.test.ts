@@ -112,7 +112,7 @@ describe("load with registry faults", () => {
       {
         DOCKER_CONFIG: join(dir, "none"),
         IMGVERIFY_AUTH_TOKEN: token,
-        IMGVERIFY_LOOP_PROBE_FILE: probeFile,
+        LOOP_PROBE_FILE: probeFile,
       },
       dir,
     );

@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 
-const file = process.env.IMGVERIFY_LOOP_PROBE_FILE;
+const file = process.env.LOOP_PROBE_FILE;
 if (file) {
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();

@@ -31,6 +31,7 @@ export function fakeIo(
       io.err += text;
     },
     env: () => undefined,
+    envNames: () => [],
     async *readChunks(path) {
       const content = files[path];
       if (content === undefined) throw new Error(`fake io: no file ${path}`);

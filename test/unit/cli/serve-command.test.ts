@@ -129,8 +129,8 @@ describe("imgverify serve", () => {
 
   it.each([
     [["--shutdown-grace", "soon"], 'invalid duration "soon" for --shutdown-grace'],
-    [["--port", "70000"], 'invalid port "70000" from --port: expected 0-65535'],
-    [["--port", "80a"], 'invalid port "80a" from --port'],
+    [["--port", "70000"], 'invalid port "70000" from --port ($IMGVERIFY_PORT): expected 0-65535'],
+    [["--port", "80a"], 'invalid port "80a" from --port ($IMGVERIFY_PORT)'],
     [["--tls-cert", "c.pem"], "--tls-cert and --tls-key must be given together"],
     [["--log-level", "loud"], 'unknown --log-level "loud"'],
     [["extra"], "serve takes no arguments"],
@@ -144,7 +144,7 @@ describe("imgverify serve", () => {
   it("refuses an invalid IMGVERIFY_PORT, naming the variable", async () => {
     const h = harness({ IMGVERIFY_PORT: "http" });
     expect(await runCli(["serve"], h.io)).toBe(2);
-    expect(h.io.err).toContain('invalid port "http" from IMGVERIFY_PORT');
+    expect(h.io.err).toContain('invalid port "http" from --port ($IMGVERIFY_PORT)');
   });
 
   it("reports an address it cannot bind as an environment error", async () => {

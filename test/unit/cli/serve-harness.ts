@@ -20,6 +20,7 @@ export function harness(
   const io = fakeIo(files, {
     ...extra,
     env: (name) => env[name],
+    envNames: (prefix) => Object.keys(env).filter((name) => name.startsWith(prefix)),
     listen: async (handler, options) => {
       listening({ handler, options });
       return {

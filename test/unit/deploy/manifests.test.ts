@@ -21,6 +21,7 @@ import { ConfigMap, Namespace, Service, ServiceAccount } from "kubernetes-models
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { parseArgs } from "../../../src/cli/args.ts";
+import { withEnvironment } from "../../../src/cli/environment.ts";
 import { globalFlags } from "../../../src/cli/global-flags.ts";
 import { serveCommand } from "../../../src/cli/serve-command.ts";
 import { webhookConfigYaml } from "../../../src/cli/webhook-config.ts";
@@ -229,6 +230,35 @@ describe("deploy/ Deployment", () => {
     ]);
     expect(flags["allow-unauthenticated"]).toBe(false);
     expect(flags["verify-api"]).toBe(false);
+  });
+
+  it("gives the pod no IMGVERIFY_* variable serve would refuse, service links included", () => {
+    // What the kubelet sets: the container's env, and unless enableServiceLinks is false,
+    // <NAME>_SERVICE_HOST, <NAME>_PORT=tcp://… and more for every Service in the namespace.
+    const env = new Map<string, string>(
+      (container.env ?? []).map((e: Manifest) => [e.name, e.value ?? "from a reference"]),
+    );
+    if (pod.spec.enableServiceLinks !== false) {
+      for (const service of base.filter((m) => m.kind === "Service")) {
+        const prefix = service.metadata.name.toUpperCase().replaceAll("-", "_");
+        env.set(`${prefix}_SERVICE_HOST`, "10.96.0.12");
+        env.set(`${prefix}_PORT`, "tcp://10.96.0.12:443");
+      }
+    }
+    const source = {
+      env: (name: string) => env.get(name),
+      envNames: (prefix: string) => [...env.keys()].filter((n) => n.startsWith(prefix)),
+    };
+    const specs = { ...globalFlags, ...serveCommand.flags };
+    expect(() =>
+      withEnvironment(
+        parseArgs([], specs, "serve").flags,
+        specs,
+        source,
+        "serve",
+        serveCommand.environment?.alsoRead,
+      ),
+    ).not.toThrow();
   });
 
   it("mounts a ConfigMap whose every key is a policy file serve loads", () => {

@@ -52,7 +52,8 @@ const looksLikeServiceLink = (name: string, value: string | undefined): boolean 
  * `flags` with every flag left at its default filled from its variable, after
  * refusing `IMGVERIFY_*` names that are neither a flag's nor in `alsoRead`
  * (variables the command reads itself, such as a token kept out of argv).
- * An empty variable counts as unset.
+ * An empty variable counts as unset. `reader` names who reads them in the
+ * refusal (the Worker reads serve's names, fewer of them).
  */
 export function withEnvironment<T extends FlagSpecs>(
   flags: FlagValues<T>,
@@ -60,6 +61,7 @@ export function withEnvironment<T extends FlagSpecs>(
   source: EnvironmentSource,
   command: string,
   alsoRead: readonly string[] = [],
+  reader: string = command,
 ): FlagValues<T> {
   const entries = Object.entries(specs).filter(([, spec]) => !spec.noEnv);
   const known = new Set([...entries.map(([flag, spec]) => envNameOf(flag, spec)), ...alsoRead]);
@@ -68,7 +70,7 @@ export function withEnvironment<T extends FlagSpecs>(
   const linked = present.some((name) => looksLikeServiceLink(name, source.env(name)));
   if (unknown.length > 0) {
     throw usageError(
-      `unknown environment variable${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}: ${command} reads ${[...known].sort().join(", ")}${linked ? SERVICE_LINK_HINT : ""}`,
+      `unknown environment variable${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}: ${reader} reads ${[...known].sort().join(", ")}${linked ? SERVICE_LINK_HINT : ""}`,
       command,
     );
   }

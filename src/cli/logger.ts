@@ -1,4 +1,5 @@
 import type { Clock, Logger } from "../deps.ts";
+import { usageError } from "./errors.ts";
 
 export type LogLevel = keyof Logger;
 
@@ -53,4 +54,11 @@ export function terminalLogger(write: (line: string) => void): Logger {
       write(`imgverify: ${label}: ${message}${details ? ` (${details})` : ""}\n`);
     };
   return { debug() {}, info() {}, warn: log("warning"), error: log("error") };
+}
+
+/** The level `text` names (default info); a usage error names `setting` otherwise. */
+export function parseLogLevel(text: string | undefined, setting: string): LogLevel {
+  if (text === undefined) return "info";
+  if ((logLevels as readonly string[]).includes(text)) return text as LogLevel;
+  throw usageError(`unknown ${setting} "${text}": choose one of ${logLevels.join(", ")}`, "serve");
 }

@@ -20,7 +20,7 @@ const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
 
 /** Every file the arguments name, each once, in argument then walk order. */
 export async function manifestPaths(
-  io: CliIo,
+  io: Pick<CliIo, "listFiles">,
   args: readonly string[],
   command: string,
 ): Promise<string[]> {
@@ -44,7 +44,10 @@ export async function manifestPaths(
   return [...paths];
 }
 
-export async function readTextFiles(io: CliIo, paths: readonly string[]): Promise<PolicyFile[]> {
+export async function readTextFiles(
+  io: Pick<CliIo, "readChunks">,
+  paths: readonly string[],
+): Promise<PolicyFile[]> {
   const decoder = new TextDecoder("utf-8", { fatal: true });
   const files: PolicyFile[] = [];
   let total = 0;

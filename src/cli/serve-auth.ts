@@ -73,7 +73,8 @@ export interface CallerAuthContext {
 }
 
 export async function chooseCallerAuth(
-  io: CliIo,
+  /** `readChunks` reads the token file, when one is given. */
+  io: Pick<CliIo, "env" | "readChunks">,
   flags: AuthFlagValues,
   { demo, clientCertificates, clock, logger }: CallerAuthContext,
 ): Promise<CallerAuthChoice> {

@@ -5,7 +5,7 @@ import { parseDuration } from "./duration.ts";
 import { type CliErrorCode, EXIT_OK, usageError } from "./errors.ts";
 import { VERSION } from "./help.ts";
 import type { CliIo, FetchHandler, Listener, ListenOptions, TlsMaterial } from "./io.ts";
-import { jsonLineLogger, type LogLevel, logLevels } from "./logger.ts";
+import { jsonLineLogger, parseLogLevel } from "./logger.ts";
 import { writeJson } from "./output.ts";
 import { authFlags, chooseCallerAuth, chooseVerifyApi } from "./serve-auth.ts";
 import { cacheFlags, parseCacheChoice } from "./serve-cache.ts";
@@ -25,12 +25,6 @@ function parsePort(text: string, source: string): number {
     throw usageError(`invalid port "${text}" from ${source}: expected 0-65535`, "serve");
   }
   return port;
-}
-
-function parseLogLevel(text: string | undefined): LogLevel {
-  if (text === undefined) return "info";
-  if ((logLevels as readonly string[]).includes(text)) return text as LogLevel;
-  throw usageError(`unknown --log-level "${text}": choose one of ${logLevels.join(", ")}`, "serve");
 }
 
 /** The host as it goes in a URL a client can connect to (wildcards become loopback). */
@@ -206,7 +200,11 @@ stops serve from starting (exit 2), naming it.`,
     if (positionals.length > 0) throw usageError("serve takes no arguments", "serve");
     const host = flags.host ?? DEFAULT_HOST;
     const port = parsePort(flags.port ?? DEFAULT_PORT, "--port ($IMGVERIFY_PORT)");
-    const logger = jsonLineLogger(io.stderr, systemClock, parseLogLevel(flags["log-level"]));
+    const logger = jsonLineLogger(
+      io.stderr,
+      systemClock,
+      parseLogLevel(flags["log-level"], "--log-level"),
+    );
     const graceMs =
       flags["shutdown-grace"] === undefined
         ? DEFAULT_SHUTDOWN_GRACE_MS

@@ -2,12 +2,15 @@
 import type { CliIo } from "./io.ts";
 import { bundleIo } from "./verify-bundle-command.ts";
 
-export async function readText(io: CliIo, path: string): Promise<string> {
+export async function readText(io: Pick<CliIo, "readChunks">, path: string): Promise<string> {
   return new TextDecoder().decode(await bundleIo(io).readFile(path));
 }
 
 /** The trusted root JSON: the file given, else the production root built into @sigstore/tuf. */
-export async function trustedRootJson(io: CliIo, path: string | undefined): Promise<unknown> {
+export async function trustedRootJson(
+  io: Pick<CliIo, "readChunks">,
+  path: string | undefined,
+): Promise<unknown> {
   const { trustRootError } = await import("../verify/trust/errors.ts");
   if (path === undefined) {
     const { trustedRootFromTufSeeds } = await import("../verify/trust/tuf-seeds.ts");

@@ -15,7 +15,7 @@ const MAX_FILE_BYTES = 256 * 1024 * 1024;
 const EXIT_NOT_VERIFIED: ExitCode = 1;
 
 /** File access for the bundle verifier, and for `verify`'s keys and roots. */
-export function bundleIo(io: CliIo): VerifyBundleIo {
+export function bundleIo(io: Pick<CliIo, "readChunks">): VerifyBundleIo {
   return {
     readFile: (path) => readAll(io.readChunks(path), MAX_FILE_BYTES, `file "${path}"`),
     isFile: async (path) => {

@@ -34,6 +34,9 @@ const MAX_REQUEST_MS = 30_000;
  * `handler`, counting the requests it holds. Deno's `shutdown()` cuts off a
  * request whose body is still arriving, so a server is shut down only once
  * `settled()` says its requests are done (or after the longest admission).
+ * The price: a server retired for a renewed certificate goes on accepting
+ * until then, so a new connection may meanwhile get the previous (still
+ * valid) certificate; Bun and Node stop serving it at once.
  */
 function counted(handler: FetchHandler): { handler: FetchHandler; settled(): Promise<void> } {
   let active = 0;

@@ -1,19 +1,85 @@
 /**
- * Cloudflare Workers (workerd): the module's default export is the app, whose
- * `fetch` workerd calls per request. The WASM digest core arrives as an
- * imported module (workerd compiles no bytes at run time), so /readyz turns
- * ready once it is instantiated.
+ * Cloudflare Workers (workerd): the full webhook at the edge. Policies and the
+ * trusted root are bundled at build time (`scripts/worker.ts`); settings and
+ * secrets come from the Worker's bindings under serve's `IMGVERIFY_*` names.
+ * The app is built once per isolate on its first request, when workerd first
+ * hands over the bindings, and reused, with its verified-result cache, by
+ * every request that isolate serves. A Worker whose settings are refused
+ * answers every request 503 with the reason.
+ *
+ * The WASM digest core arrives as an imported module (workerd compiles no
+ * bytes at run time). workerd cannot resolve host names, so the address guard
+ * judges the names and literals it is given, as it does everywhere.
  */
 import type { Hono } from "hono";
+import bundle from "imgverify-worker-bundle";
 import { createApp } from "../app.ts";
+import { jsonLineLogger } from "../cli/logger.ts";
 import { systemClock } from "../deps.ts";
+import { prepareTrustMaterial } from "../engine/checks/index.ts";
+import { VerificationCache } from "../engine/index.ts";
+import { isImgverifyError } from "../errors.ts";
+import { parseDockerConfig, RegistryClient } from "../oci/index.ts";
+import { loadPolicies } from "../policy/index.ts";
 import { loadSha256 } from "./sha256-worker.ts";
+import type { WorkerBundle } from "./worker-bundle.ts";
+import { workerSettings } from "./worker-settings.ts";
 
-const app: Hono = createApp({
-  fetch: (request) => fetch(request),
-  clock: systemClock,
-  logger: console,
-  sha256: loadSha256(),
-});
+type Bindings = Readonly<Record<string, unknown>>;
 
-export default app;
+/** The app over `bindings` and the bundle; rejects with a coded error naming what is wrong. */
+export async function workerApp(bindings: Bindings, built: WorkerBundle): Promise<Hono> {
+  const clock = systemClock;
+  const bootLogger = jsonLineLogger((line) => console.log(line.trimEnd()), clock, "info");
+  const settings = await workerSettings(bindings, clock, bootLogger);
+  const logger = jsonLineLogger((line) => console.log(line.trimEnd()), clock, settings.logLevel);
+  const fetch = (request: Request) => globalThis.fetch(request);
+  const sha256 = await loadSha256(undefined, logger);
+  const loaded = loadPolicies(built.policyFiles);
+  const client = new RegistryClient({
+    deps: { fetch, clock, logger, sha256 },
+    ...(settings.registryConfigJson !== undefined && {
+      credentials: parseDockerConfig(settings.registryConfigJson),
+    }),
+    insecureRegistries: settings.insecureRegistries,
+    timeoutMs: settings.timeoutMs,
+  });
+  return createApp({
+    fetch,
+    clock,
+    logger,
+    sha256,
+    auth: settings.auth,
+    ...(settings.verifyApi && { verifyApi: settings.verifyApi }),
+    engine: {
+      policies: loaded.policies,
+      client,
+      trust: prepareTrustMaterial(built.trustedRoot),
+      clock,
+      cache: new VerificationCache({ ...settings.cache, clock }),
+      options: { configMaps: loaded.configMaps },
+    },
+  });
+}
+
+function refusal(err: unknown): Response {
+  const code = isImgverifyError(err) ? err.code : "INTERNAL";
+  const message = err instanceof Error ? err.message : String(err);
+  return Response.json({ error: { code, message } }, { status: 503 });
+}
+
+// Bindings do not change within an isolate: a new secret or deploy starts new isolates.
+let app: Promise<Hono> | undefined;
+
+export default {
+  fetch(request: Request, bindings: Bindings, context: unknown): Promise<Response> {
+    app ??= workerApp(bindings, bundle);
+    app.catch((err) =>
+      console.error(JSON.stringify({ message: "Worker refused", reason: String(err) })),
+    );
+    return app.then(
+      (ready) => ready.fetch(request, bindings, context as never),
+      (err) => refusal(err),
+    );
+  },
+};

@@ -132,11 +132,23 @@ describe.each(SERVE_RUNTIMES)("serve on %s", (runtime) => {
 
       swapData(mount, second as string);
       await until("the reload", () => server.stderr().includes("TLS certificate reloaded"));
-      expect(await servedFingerprint(port)).toBe(fingerprint(second as string));
+      const renewed = fingerprint(second as string);
+      if (runtime === "deno") {
+        // Deno's retired server accepts until its requests are done (see src/runtime/deno.ts):
+        // a new connection may still get the previous, still valid, certificate meanwhile.
+        expect([fingerprint(first as string), renewed]).toContain(await servedFingerprint(port));
+      } else {
+        expect(await servedFingerprint(port)).toBe(renewed);
+      }
       held.finish();
       const answered = await held.answer;
       expect(answered.status, server.stderr()).toBe(200);
       expect(JSON.parse(answered.body).response.uid).toBe(JSON.parse(admitJson).request.uid);
+      // Once the admission it held is answered, the retired server is gone on every runtime.
+      await until("the retired server to close", async () => {
+        const served = await Promise.all([1, 2, 3, 4].map(() => servedFingerprint(port)));
+        return served.every((f) => f === renewed);
+      });
 
       // A certificate from one renewal with the key of another: refused, the good pair stays.
       mkdirSync(`${dir}/${runtime}-mixed`);

@@ -124,6 +124,18 @@ export class AdmissionMetrics implements AdmissionObserver, VerifyObserver {
       "Verification cache lookups that found nothing.",
     );
     lines.push(`imgverify_cache_misses_total ${cache?.misses ?? 0}`);
+    family(
+      "imgverify_cache_shared_hits_total",
+      "counter",
+      "Verification cache hits the shared tier (another process or isolate) answered.",
+    );
+    lines.push(`imgverify_cache_shared_hits_total ${cache?.sharedHits ?? 0}`);
+    family(
+      "imgverify_cache_shared_errors_total",
+      "counter",
+      "Shared-tier cache calls that failed or timed out; the result was verified afresh.",
+    );
+    lines.push(`imgverify_cache_shared_errors_total ${cache?.sharedErrors ?? 0}`);
 
     family("imgverify_admissions_in_flight", "gauge", "Admission reviews being evaluated now.");
     lines.push(`imgverify_admissions_in_flight ${this.#inFlight}`);

@@ -3,14 +3,30 @@
  * keyed by the image (repository and digest) and a SHA-256 of the exact
  * check configuration, and, for a short while only, which digest a tag
  * named. Failures are never stored: only a verified result is a fact.
+ *
+ * Beside the in-process tier, an optional shared one (`SharedVerifiedStore`:
+ * the Workers Cache API, later Redis) lets other isolates and replicas reuse
+ * what one verified. It is best effort: an error or a slow answer counts in
+ * the stats and the result is verified afresh, never an admission failed.
  */
 import type { Clock } from "../deps.ts";
 import { TtlCache } from "../store/ttl-cache.ts";
 import type { ImageTarget, VerifiedSignature } from "./checks/index.ts";
 import { engineError } from "./errors.ts";
 
+/** A verified-result store shared across processes; keys carry no secret, values are JSON. */
+export interface SharedVerifiedStore {
+  get(key: string): Promise<unknown>;
+  /** Keeps `value` for `ttlMs`. */
+  put(key: string, value: readonly VerifiedSignature[], ttlMs: number): Promise<void>;
+}
+
 export interface VerificationCacheOptions {
   clock: Pick<Clock, "now">;
+  /** The shared tier; none: this process only. */
+  shared?: SharedVerifiedStore;
+  /** Longest wait for the shared tier on one lookup or write; default 100 ms. */
+  sharedTimeoutMs?: number;
   /** Most verified results kept; default 1024. */
   maxEntries?: number;
   /**
@@ -33,6 +49,10 @@ export interface CacheStats {
   stored: number;
   /** Results not kept for their size. */
   tooLarge: number;
+  /** Lookups the shared tier answered. */
+  sharedHits: number;
+  /** Shared-tier calls that failed, timed out or returned what is not a verified result. */
+  sharedErrors: number;
 }
 
 const HOUR_MS = 3_600_000;
@@ -44,7 +64,12 @@ export class VerificationCache {
   #misses = 0;
   #stored = 0;
   #tooLarge = 0;
+  #sharedHits = 0;
+  #sharedErrors = 0;
   readonly #maxEntryBytes: number;
+  readonly #ttlMs: number;
+  readonly #shared: SharedVerifiedStore | undefined;
+  readonly #sharedTimeoutMs: number;
 
   constructor(options: VerificationCacheOptions) {
     const { clock } = options;
@@ -56,6 +81,9 @@ export class VerificationCache {
       }
     }
     this.#maxEntryBytes = options.maxEntryBytes ?? 64 * 1024;
+    this.#ttlMs = ttlMs;
+    this.#shared = options.shared;
+    this.#sharedTimeoutMs = options.sharedTimeoutMs ?? 100;
     this.#verified = new TtlCache({ maxEntries: options.maxEntries ?? 1024, ttlMs, clock });
     this.#digests = new TtlCache({
       maxEntries: options.maxDigests ?? 1024,
@@ -64,27 +92,73 @@ export class VerificationCache {
     });
   }
 
-  /** The verified evidence stored under `key`, counting the hit or miss. */
-  verified(key: string): readonly VerifiedSignature[] | undefined {
-    const found = this.#verified.get(key);
-    if (found === undefined) this.#misses++;
-    else this.#hits++;
-    return found;
+  /** The verified evidence stored under `key` here or in the shared tier, counting the hit or miss. */
+  async verified(key: string): Promise<readonly VerifiedSignature[] | undefined> {
+    const local = this.#verified.get(key);
+    if (local !== undefined) {
+      this.#hits++;
+      return local;
+    }
+    const shared = this.#shared && (await this.#fromShared(this.#shared, key));
+    if (shared !== undefined) {
+      this.#sharedHits++;
+      this.#hits++;
+      this.#verified.set(key, shared);
+      return shared;
+    }
+    this.#misses++;
+    return undefined;
   }
 
-  /** Keeps verified evidence; an empty list is not evidence and is not kept. */
-  rememberVerified(key: string, results: readonly VerifiedSignature[]): void {
+  /** Keeps verified evidence, here and in the shared tier; an empty list is not evidence. */
+  async rememberVerified(key: string, results: readonly VerifiedSignature[]): Promise<void> {
     if (results.length === 0) return;
-    const bytes = results.reduce(
-      (sum, r) => sum + ("statement" in r ? JSON.stringify(r.statement).length : 0),
-      0,
-    );
-    if (bytes > this.#maxEntryBytes) {
+    if (this.#sizeOf(results) > this.#maxEntryBytes) {
       this.#tooLarge++;
       return;
     }
-    this.#verified.set(key, Object.freeze([...results]));
+    const kept = Object.freeze([...results]);
+    this.#verified.set(key, kept);
     this.#stored++;
+    if (this.#shared !== undefined && this.#ttlMs > 0) {
+      const shared = this.#shared;
+      await this.#bounded(() => shared.put(key, kept, this.#ttlMs)).catch(() => {
+        this.#sharedErrors++;
+      });
+    }
+  }
+
+  #sizeOf(results: readonly VerifiedSignature[]): number {
+    return results.reduce(
+      (sum, r) => sum + ("statement" in r ? JSON.stringify(r.statement).length : 0),
+      0,
+    );
+  }
+
+  async #fromShared(
+    shared: SharedVerifiedStore,
+    key: string,
+  ): Promise<readonly VerifiedSignature[] | undefined> {
+    try {
+      const value = await this.#bounded(() => shared.get(key));
+      if (value === undefined || value === null) return undefined;
+      if (!isVerifiedList(value) || this.#sizeOf(value) > this.#maxEntryBytes) {
+        throw new Error("not a verified result");
+      }
+      return Object.freeze([...value]);
+    } catch {
+      this.#sharedErrors++;
+      return undefined;
+    }
+  }
+
+  /** `call()`, or a rejection once the shared tier has had its time. */
+  #bounded<T>(call: () => Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("shared cache timed out")), this.#sharedTimeoutMs);
+    });
+    return Promise.race([call(), late]).finally(() => clearTimeout(timer));
   }
 
   digest(reference: string): ImageTarget | undefined {
@@ -101,6 +175,8 @@ export class VerificationCache {
       misses: this.#misses,
       stored: this.#stored,
       tooLarge: this.#tooLarge,
+      sharedHits: this.#sharedHits,
+      sharedErrors: this.#sharedErrors,
     };
   }
 
@@ -110,14 +186,37 @@ export class VerificationCache {
   }
 }
 
-const trustIds = new WeakMap<object, number>();
+/** What the shared tier returns must look like verified evidence, or it is not used. */
+function isVerifiedList(value: unknown): value is VerifiedSignature[] {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every(
+      (r) =>
+        r !== null &&
+        typeof r === "object" &&
+        typeof r.format === "string" &&
+        typeof r.source === "string" &&
+        r.signer !== null &&
+        typeof r.signer === "object" &&
+        typeof r.signer.kind === "string",
+    )
+  );
+}
+
+const trustIds = new WeakMap<object, string>();
 let nextTrustId = 1;
 
-/** A number naming one trust material object, so results verified under another root never match. */
-export function trustId(trust: object): number {
+/**
+ * A name for one trust material, so results verified under another root never
+ * match: its content id when it has one (stable across processes, for shared
+ * caches), else a number local to this process.
+ */
+export function trustId(trust: object & { readonly id?: string }): string {
+  if (trust.id !== undefined) return trust.id;
   let id = trustIds.get(trust);
   if (id === undefined) {
-    id = nextTrustId++;
+    id = `local-${nextTrustId++}`;
     trustIds.set(trust, id);
   }
   return id;

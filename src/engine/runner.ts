@@ -115,14 +115,14 @@ export function parallelRunner(
     const run = (async () => {
       const shared = unit.verification.useCache ? cache : undefined;
       const cacheKey = shared && `${imageKey(target)}|${await leaf.configId()}`;
-      const hit = cacheKey === undefined ? undefined : shared?.verified(cacheKey);
+      const hit = cacheKey === undefined ? undefined : await shared?.verified(cacheKey);
       if (hit !== undefined) {
         stats.cachedChecks++;
         return hit;
       }
       stats.checks++;
       const results = await slots.run(() => leafCheck(ctx, target, leaf));
-      if (cacheKey !== undefined) shared?.rememberVerified(cacheKey, results);
+      if (cacheKey !== undefined) await shared?.rememberVerified(cacheKey, results);
       return results;
     })();
     checks.set(memoKey, run);

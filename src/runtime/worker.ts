@@ -4,8 +4,9 @@
  * secrets come from the Worker's bindings under serve's `IMGVERIFY_*` names.
  * The app is built once per isolate on its first request, when workerd first
  * hands over the bindings, and reused, with its verified-result cache, by
- * every request that isolate serves. A Worker whose settings are refused
- * answers every request 503 with the reason.
+ * every request that isolate serves; the Cache API shares verified results
+ * with the other isolates of the data centre. A Worker whose settings are
+ * refused answers every request 503 with the reason.
  *
  * The WASM digest core arrives as an imported module (workerd compiles no
  * bytes at run time). workerd cannot resolve host names, so the address guard
@@ -24,6 +25,7 @@ import { loadPolicies } from "../policy/index.ts";
 import { loadSha256 } from "./sha256-worker.ts";
 import type { WorkerBundle } from "./worker-bundle.ts";
 import { workerSettings } from "./worker-settings.ts";
+import { type WorkersCache, workersCacheStore } from "./workers-cache-store.ts";
 
 type Bindings = Readonly<Record<string, unknown>>;
 
@@ -36,6 +38,7 @@ export async function workerApp(bindings: Bindings, built: WorkerBundle): Promis
   const fetch = (request: Request) => globalThis.fetch(request);
   const sha256 = await loadSha256(undefined, logger);
   const loaded = loadPolicies(built.policyFiles);
+  const sharedCache = workersCache();
   const client = new RegistryClient({
     deps: { fetch, clock, logger, sha256 },
     ...(settings.registryConfigJson !== undefined && {
@@ -56,10 +59,19 @@ export async function workerApp(bindings: Bindings, built: WorkerBundle): Promis
       client,
       trust: prepareTrustMaterial(built.trustedRoot),
       clock,
-      cache: new VerificationCache({ ...settings.cache, clock }),
+      cache: new VerificationCache({
+        ...settings.cache,
+        clock,
+        ...(sharedCache && { shared: workersCacheStore(sharedCache) }),
+      }),
       options: { configMaps: loaded.configMaps },
     },
   });
+}
+
+/** workerd's `caches.default`; absent where there is no Cache API. */
+function workersCache(): WorkersCache | undefined {
+  return (globalThis as { caches?: { default?: WorkersCache } }).caches?.default;
 }
 
 function refusal(err: unknown): Response {

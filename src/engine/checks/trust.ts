@@ -1,3 +1,5 @@
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { type CosignTrust, prepareCosignTrust } from "../../verify/cosign/index.ts";
 import { type PreparedTrustedRoot, prepareTrustedRoot } from "../../verify/trust/trusted-root.ts";
 
@@ -7,9 +9,18 @@ export interface TrustMaterial {
   readonly sigstore: PreparedTrustedRoot;
   /** For classic cosign signatures and attestations. */
   readonly cosign: CosignTrust;
+  /**
+   * Hex SHA-256 of the root's JSON text: the same root gives the same id in
+   * every process and isolate, so a cache they share keys results by it.
+   */
+  readonly id?: string;
 }
 
 /** Prepares a parsed `trusted_root.json`; throws `TRUST_ROOT_INVALID` listing its problems. */
 export function prepareTrustMaterial(trustedRoot: unknown): TrustMaterial {
-  return { sigstore: prepareTrustedRoot(trustedRoot), cosign: prepareCosignTrust(trustedRoot) };
+  return {
+    sigstore: prepareTrustedRoot(trustedRoot),
+    cosign: prepareCosignTrust(trustedRoot),
+    id: bytesToHex(sha256(new TextEncoder().encode(JSON.stringify(trustedRoot) ?? "null"))),
+  };
 }

@@ -5,8 +5,8 @@
  * registry behind a counting proxy, an AdmissionReview for a cosign-signed
  * image is admitted with the digest patch, an unsigned one is denied, and the
  * same admission again is answered from the isolate's verified-result cache
- * with no signature or attestation request. Prints the bundle size and the
- * cold start.
+ * with no signature or attestation request, by the same isolate and, through
+ * the Cache API, by a new one. Prints the bundle size and the cold start.
  */
 import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -40,6 +40,21 @@ afterAll(async () => {
   removeTempDir(dir);
   console.log(`worker: ${JSON.stringify(timings)}`);
 });
+
+/** workerd running the built bundle; its Cache API persists in `dir`, as a data centre's does. */
+function startWorkerd(): Miniflare {
+  const config = unstable_readConfig({ config: join(REPO_ROOT, "wrangler.toml") });
+  return new Miniflare({
+    modules: true,
+    scriptPath: join(outDir, "worker.js"),
+    modulesRoot: outDir,
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: config.compatibility_date,
+    compatibilityFlags: config.compatibility_flags,
+    cachePersist: join(dir, "cache"),
+    bindings: { IMGVERIFY_AUTH_TOKEN: TOKEN, IMGVERIFY_INSECURE_REGISTRIES: proxy.host },
+  });
+}
 
 async function post(route: string, images: string[], token = TOKEN) {
   const started = performance.now();
@@ -91,17 +106,8 @@ describe("the Worker bundle in workerd", () => {
     timings.gzipKiB = (gzipSync(script).length / 1024).toFixed(0);
     timings.wranglerReports = build.stdout.match(/Total Upload: [^\n]*/)?.[0] ?? "";
 
-    const config = unstable_readConfig({ config: join(REPO_ROOT, "wrangler.toml") });
     const started = performance.now();
-    mf = new Miniflare({
-      modules: true,
-      scriptPath: join(outDir, "worker.js"),
-      modulesRoot: outDir,
-      modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-      compatibilityDate: config.compatibility_date,
-      compatibilityFlags: config.compatibility_flags,
-      bindings: { IMGVERIFY_AUTH_TOKEN: TOKEN, IMGVERIFY_INSECURE_REGISTRIES: proxy.host },
-    });
+    mf = startWorkerd();
     await mf.ready;
     timings.workerdStartMs = (performance.now() - started).toFixed(0);
     // The first request builds the engine (policies, trust material, digest core).
@@ -151,6 +157,24 @@ describe("the Worker bundle in workerd", () => {
     const { response } = JSON.parse(denied.text);
     expect(response.allowed, denied.text).toBe(false);
     expect(response.status.message).toContain("signed-images");
+  });
+
+  it("lets a new isolate reuse what another verified, through the Cache API", async () => {
+    await (mf as Miniflare).dispose();
+    mf = startWorkerd();
+    await mf.ready;
+    const pinned = `${signed.replace(/:[^:/]+$/, "")}@${signedDigest}`;
+    await proxy.settled();
+    proxy.reset();
+    const answered = await post("validate", [pinned]);
+    expect(JSON.parse(answered.text).response.allowed, answered.text).toBe(true);
+    await proxy.settled();
+    const repository = pinned.slice(proxy.host.length + 1).split("@")[0];
+    expect(proxy.log.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `HEAD /v2/${repository}/manifests/${signedDigest}`,
+    ]);
+    const metrics = await (await mf.dispatchFetch("https://imgverify.example/metrics")).text();
+    expect(metrics).toContain("imgverify_cache_shared_hits_total 1");
   });
 
   it("refuses a caller without the token", async () => {

@@ -27,7 +27,7 @@ function sample(text: string, series: string): number {
 
 describe("AdmissionMetrics", () => {
   it("counts verdicts per route, latency buckets, registry calls, cache and in-flight", () => {
-    let cache = { hits: 3, misses: 2, stored: 2, tooLarge: 0 };
+    let cache = { hits: 3, misses: 2, stored: 2, tooLarge: 0, sharedHits: 1, sharedErrors: 4 };
     const metrics = new AdmissionMetrics(() => cache);
     metrics.started("validate");
     metrics.started("mutate");
@@ -58,6 +58,8 @@ describe("AdmissionMetrics", () => {
     expect(sample(text, "imgverify_registry_requests_saved_total")).toBe(10);
     expect(sample(text, "imgverify_cache_hits_total")).toBe(5);
     expect(sample(text, "imgverify_cache_misses_total")).toBe(2);
+    expect(sample(text, "imgverify_cache_shared_hits_total")).toBe(1);
+    expect(sample(text, "imgverify_cache_shared_errors_total")).toBe(4);
     expect(sample(text, "imgverify_admissions_in_flight")).toBe(1);
     expect(text).toContain("# TYPE imgverify_admission_duration_seconds histogram");
     expect(text.endsWith("\n")).toBe(true);

@@ -23,20 +23,81 @@ describe("VerificationCache", () => {
     const clock = new FakeClock();
     const cache = new VerificationCache({ clock, ttlMs: 1000 });
     const result = [attestation({ a: 1 })];
-    cache.rememberVerified("k", result);
-    expect(cache.verified("k")).toEqual(result);
+    await cache.rememberVerified("k", result);
+    expect(await cache.verified("k")).toEqual(result);
     await clock.advance(1000);
-    expect(cache.verified("k")).toBeUndefined();
-    expect(cache.stats).toEqual({ hits: 1, misses: 1, stored: 1, tooLarge: 0 });
+    expect(await cache.verified("k")).toBeUndefined();
+    expect(cache.stats).toEqual({
+      hits: 1,
+      misses: 1,
+      stored: 1,
+      tooLarge: 0,
+      sharedHits: 0,
+      sharedErrors: 0,
+    });
   });
 
-  it("keeps neither an empty result nor one over maxEntryBytes", () => {
+  it("keeps neither an empty result nor one over maxEntryBytes", async () => {
     const cache = new VerificationCache({ clock: new FakeClock(), maxEntryBytes: 100 });
-    cache.rememberVerified("empty", []);
-    cache.rememberVerified("big", [attestation({ blob: "x".repeat(200) })]);
-    expect(cache.verified("empty")).toBeUndefined();
-    expect(cache.verified("big")).toBeUndefined();
+    await cache.rememberVerified("empty", []);
+    await cache.rememberVerified("big", [attestation({ blob: "x".repeat(200) })]);
+    expect(await cache.verified("empty")).toBeUndefined();
+    expect(await cache.verified("big")).toBeUndefined();
     expect(cache.stats).toMatchObject({ stored: 0, tooLarge: 1 });
+  });
+
+  describe("with a shared tier", () => {
+    /** A shared store over a Map, as another process would see it. */
+    const mapStore = () => {
+      const map = new Map<string, unknown>();
+      return {
+        map,
+        get: async (key: string) => map.get(key),
+        put: async (key: string, value: unknown) => {
+          map.set(key, JSON.parse(JSON.stringify(value)));
+        },
+      };
+    };
+
+    it("answers another process's lookup from what one verified, with its TTL", async () => {
+      const store = mapStore();
+      const puts: number[] = [];
+      const first = new VerificationCache({
+        clock: new FakeClock(),
+        ttlMs: 5000,
+        shared: { ...store, put: (k, v, ttl) => (puts.push(ttl), store.put(k, v)) },
+      });
+      const result = [attestation({ a: 1 })];
+      await first.rememberVerified("k", result);
+      expect(puts).toEqual([5000]);
+      const second = new VerificationCache({ clock: new FakeClock(), shared: store });
+      expect(await second.verified("k")).toEqual(result);
+      expect(await second.verified("k")).toEqual(result);
+      expect(second.stats).toMatchObject({ hits: 2, sharedHits: 1, misses: 0 });
+    });
+
+    it("ignores what is not verified evidence, and a store that fails or hangs", async () => {
+      const store = mapStore();
+      store.map.set("forged", [{ format: "cosign", source: 7 }]);
+      store.map.set("empty", []);
+      const cache = new VerificationCache({ clock: new FakeClock(), shared: store });
+      expect(await cache.verified("forged")).toBeUndefined();
+      expect(await cache.verified("empty")).toBeUndefined();
+      expect(cache.stats).toMatchObject({ misses: 2, sharedErrors: 2 });
+
+      const broken = new VerificationCache({
+        clock: new FakeClock(),
+        sharedTimeoutMs: 20,
+        shared: {
+          get: () => new Promise(() => {}),
+          put: () => Promise.reject(new Error("down")),
+        },
+      });
+      expect(await broken.verified("k")).toBeUndefined();
+      await broken.rememberVerified("k", [attestation({ a: 1 })]);
+      expect(await broken.verified("k")).toEqual([attestation({ a: 1 })]);
+      expect(broken.stats).toMatchObject({ sharedErrors: 2, stored: 1 });
+    });
   });
 
   it("keeps a tag's digest only when a digest TTL is set", () => {

@@ -21,7 +21,7 @@
  *   build   wrangler deploy --dry-run --outdir dist: the bundle, sizes printed
  *   deploy  wrangler deploy
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ENV_PREFIX } from "../src/cli/environment.ts";
@@ -121,12 +121,16 @@ async function main(): Promise<void> {
       `not bundled: ${secrets.join(", ")} are secrets; set them with npx wrangler secret put NAME`,
     );
   }
-  const result = spawnSync(wrangler, [...args, ...rest], {
+  const child = spawn(wrangler, [...args, ...rest], {
     cwd: root,
     stdio: "inherit",
     env: { ...env, WRANGLER_SEND_METRICS: "false" },
   });
-  process.exit(result.status ?? 2);
+  // A stop sent to this script (a terminal, a test, a supervisor) reaches wrangler and workerd.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => child.kill(signal));
+  }
+  child.on("exit", (code, signal) => process.exit(code ?? (signal === null ? 2 : 0)));
 }
 
 main().catch((err) => fail(isImgverifyError(err) ? err.message : String(err)));

@@ -24,10 +24,25 @@ export function fileErrorReason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`, as the docker CLI looks. */
-export function defaultDockerConfigPath(env: Record<string, string | undefined>): string {
-  const dir = env.DOCKER_CONFIG || join(homedir(), ".docker");
-  return join(dir, "config.json");
+/**
+ * `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`, as the docker
+ * CLI looks, `~` being `$HOME` first: Deno reads the home directory from the
+ * system only with --allow-sys, which the serve entry does not ask for.
+ * Undefined when there is no home to look in.
+ */
+export function defaultDockerConfigPath(
+  env: Record<string, string | undefined>,
+): string | undefined {
+  if (env.DOCKER_CONFIG) return join(env.DOCKER_CONFIG, "config.json");
+  let home = env.HOME;
+  if (!home) {
+    try {
+      home = homedir();
+    } catch {
+      return undefined;
+    }
+  }
+  return join(home, ".docker", "config.json");
 }
 
 function configError(
@@ -50,6 +65,7 @@ export async function loadDockerCredentials(
   env: Record<string, string | undefined>,
 ): Promise<CredentialSource> {
   const path = explicitPath ?? defaultDockerConfigPath(env);
+  if (path === undefined) return noCredentials;
   let text: string;
   try {
     const { size } = await stat(path);

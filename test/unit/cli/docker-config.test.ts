@@ -49,8 +49,11 @@ describe("loading the Docker config.json", () => {
     expect(source.lookup("ghcr.io")).toMatchObject({ username: "bob" });
   });
 
-  it("falls back to ~/.docker/config.json", () => {
+  it("falls back to ~/.docker/config.json, ~ being $HOME first", () => {
     expect(defaultDockerConfigPath({})).toMatch(/[/\\]\.docker[/\\]config\.json$/);
+    expect(defaultDockerConfigPath({ HOME: "/home/app" })).toBe(
+      join("/home/app", ".docker", "config.json"),
+    );
   });
 
   it("means no credentials when the default file is missing", async () => {

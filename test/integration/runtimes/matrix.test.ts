@@ -1,0 +1,370 @@
+/**
+ * One scenario on every runtime, as users start it. A real registry holds a
+ * cosign-signed image and an unsigned one; one policy demands the signature.
+ *
+ * The Worker as it is deployed: `scripts/worker.ts build` bundles the policy
+ * into a dry-run bundle (offline), which runs in workerd through Miniflare
+ * with its settings as bindings, behind a counting proxy: the signed image is
+ * admitted with the digest patch, the unsigned one denied, and the same
+ * admission again is answered from the verified-result cache with no
+ * signature or attestation request, by the same isolate and, through the
+ * Cache API, by a new one. Prints the bundle size and the cold start.
+ *
+ * Then the same AdmissionReviews through each `start:*` script (Bun, Deno and
+ * Node over HTTPS, the Worker under wrangler dev), configured by the same
+ * IMGVERIFY_* environment: every runtime must give Node's answers, and the
+ * cold start to the first answered admission and the warm admission latency
+ * are printed side by side. One file, because the Worker's bundle is one file
+ * on disk (.wrangler/imgverify/bundle.json) that both parts build.
+ */
+import { execFile, execFileSync, spawn } from "node:child_process";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
+import { Miniflare } from "miniflare";
+import { Agent, fetch as undiciFetch } from "undici";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { unstable_readConfig } from "wrangler";
+import { guardProcess, makeTempDir, removeTempDir } from "../../support/cleanup.ts";
+import { childEnv, startServer } from "../../support/cli.ts";
+import { type Proxy, startProxy } from "../../support/proxy.ts";
+import { seedSignedImages } from "../../support/seed-signed.ts";
+import {
+  REPO_ROOT,
+  SERVE_RUNTIMES,
+  type StartRuntime,
+  serveEntry,
+} from "../../support/serve-entries.ts";
+import { policyDoc, reviewJson } from "../../unit/engine/core/world.ts";
+
+const TOKEN = "worker-test-token-0123456789abcdef";
+const dir = makeTempDir("worker");
+const outDir = join(dir, "dist");
+
+let proxy: Proxy;
+let mf: Miniflare | undefined;
+let signed: string;
+let signedDigest: string;
+let unsigned: string;
+let unsignedDigest: string;
+const timings: Record<string, string> = {};
+
+afterAll(async () => {
+  await mf?.dispose();
+  await proxy?.close();
+  removeTempDir(dir);
+  console.log(`worker bundle: ${JSON.stringify(timings)}`);
+});
+
+beforeAll(async () => {
+  const registry = inject("registries").anonymous;
+  proxy = await startProxy({ target: registry.url });
+  const seeded = await seedSignedImages(registry, { images: 1 });
+  const key = seeded.keys[0]?.publicKeyPem;
+  const image = seeded.images[0];
+  if (key === undefined || image === undefined) throw new Error("nothing seeded");
+  const viaProxy = (reference: string) => reference.replace(registry.host, proxy.host);
+  signed = viaProxy(image.reference);
+  signedDigest = image.digest;
+  const plain = inject("seededImages").anonymous.ociImage;
+  unsigned = viaProxy(plain.reference);
+  unsignedDigest = plain.digest;
+  const entry = { keys: { publicKeys: key, rekor: { ignoreTlog: true } } };
+  mkdirSync(join(dir, "policies"));
+  writeFileSync(
+    join(dir, "policies", "signed.json"),
+    JSON.stringify(
+      policyDoc({
+        name: "signed-images",
+        entries: [{ imageReferences: [`${proxy.host}/*`], attestors: [{ entries: [entry] }] }],
+      }),
+    ),
+  );
+}, 120_000);
+
+/** By digest alone: a tag beside it would be resolved again (Kyverno's tag@digest rule). */
+const byDigest = (reference: string, digest: string): string =>
+  `${reference.replace(/:[^:/]+$/, "")}@${digest}`;
+
+/** workerd running the built bundle; its Cache API persists in `dir`, as a data centre's does. */
+function startWorkerd(): Miniflare {
+  const config = unstable_readConfig({ config: join(REPO_ROOT, "wrangler.toml") });
+  return new Miniflare({
+    modules: true,
+    scriptPath: join(outDir, "worker.js"),
+    modulesRoot: outDir,
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: config.compatibility_date,
+    compatibilityFlags: config.compatibility_flags,
+    cachePersist: join(dir, "cache"),
+    bindings: { IMGVERIFY_AUTH_TOKEN: TOKEN, IMGVERIFY_INSECURE_REGISTRIES: proxy.host },
+  });
+}
+
+async function post(route: string, images: string[], token = TOKEN) {
+  const started = performance.now();
+  const res = await (mf as Miniflare).dispatchFetch(`https://imgverify.example/${route}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify(reviewJson(images.map((image, i) => ({ name: `c${i}`, image })))),
+  });
+  const text = await res.text();
+  return { status: res.status, text, ms: performance.now() - started };
+}
+
+describe("the Worker bundle in workerd", () => {
+  beforeAll(async () => {
+    const build = await promisify(execFile)(
+      "npx",
+      ["tsx", "scripts/worker.ts", "build", "--outdir", outDir],
+      {
+        cwd: REPO_ROOT,
+        env: childEnv({ IMGVERIFY_POLICIES: join(dir, "policies") }),
+        timeout: 120_000,
+      },
+    );
+    expect(build.stdout).toContain("bundled 1 policies (signed-images)");
+    const script = readFileSync(join(outDir, "worker.js"));
+    timings.bundleKiB = (script.length / 1024).toFixed(0);
+    timings.gzipKiB = (gzipSync(script).length / 1024).toFixed(0);
+    timings.wranglerReports = build.stdout.match(/Total Upload: [^\n]*/)?.[0] ?? "";
+
+    const started = performance.now();
+    mf = startWorkerd();
+    await mf.ready;
+    timings.workerdStartMs = (performance.now() - started).toFixed(0);
+    // The first request builds the engine (policies, trust material, digest core).
+    const healthStarted = performance.now();
+    const health = await mf.dispatchFetch("https://imgverify.example/healthz");
+    expect(await health.json()).toEqual({ status: "ok" });
+    timings.firstRequestMs = (performance.now() - healthStarted).toFixed(0);
+  }, 180_000);
+
+  it("stays within the gzip budget of 400 KiB", () => {
+    expect(Number(timings.gzipKiB)).toBeLessThanOrEqual(400);
+    expect(statSync(join(outDir, "worker.js")).size).toBeGreaterThan(0);
+  });
+
+  it("admits the signed image with the digest patch, then from its cache", async () => {
+    const first = await post("mutate", [signed]);
+    timings.coldAdmissionMs = first.ms.toFixed(0);
+    expect(first.status, first.text).toBe(200);
+    const { response } = JSON.parse(first.text);
+    expect(response.allowed, first.text).toBe(true);
+    expect(JSON.parse(atob(response.patch))).toContainEqual({
+      op: "replace",
+      path: "/spec/containers/0/image",
+      value: `${signed}@${signedDigest}`,
+    });
+
+    const pinned = byDigest(signed, signedDigest);
+    await post("validate", [pinned]);
+    await proxy.settled();
+    proxy.reset();
+    const again = await post("validate", [pinned]);
+    timings.warmAdmissionMs = again.ms.toFixed(0);
+    expect(JSON.parse(again.text).response.allowed, again.text).toBe(true);
+    await proxy.settled();
+    // No signature or attestation request: only the HEAD that confirms the digest exists
+    // (the same on every runtime; dropping it for cached verdicts is the warm-path work).
+    const repository = pinned.slice(proxy.host.length + 1).split("@")[0];
+    expect(proxy.log.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `HEAD /v2/${repository}/manifests/${signedDigest}`,
+    ]);
+  });
+
+  it("denies the unsigned image", async () => {
+    const denied = await post("mutate", [unsigned]);
+    expect(denied.status).toBe(200);
+    const { response } = JSON.parse(denied.text);
+    expect(response.allowed, denied.text).toBe(false);
+    expect(response.status.message).toContain("signed-images");
+  });
+
+  it("lets a new isolate reuse what another verified, through the Cache API", async () => {
+    await (mf as Miniflare).dispose();
+    mf = startWorkerd();
+    await mf.ready;
+    const pinned = byDigest(signed, signedDigest);
+    await proxy.settled();
+    proxy.reset();
+    const answered = await post("validate", [pinned]);
+    expect(JSON.parse(answered.text).response.allowed, answered.text).toBe(true);
+    await proxy.settled();
+    const repository = pinned.slice(proxy.host.length + 1).split("@")[0];
+    expect(proxy.log.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `HEAD /v2/${repository}/manifests/${signedDigest}`,
+    ]);
+    const metrics = await (await mf.dispatchFetch("https://imgverify.example/metrics")).text();
+    expect(metrics).toContain("imgverify_cache_shared_hits_total 1");
+  });
+
+  it("refuses a caller without the token", async () => {
+    expect((await post("validate", [signed], "not-the-token-0123456789")).status).toBe(401);
+  });
+});
+
+const insecureTls = new Agent({ connect: { rejectUnauthorized: false } });
+
+async function review(base: string, route: string, images: string[]) {
+  const started = performance.now();
+  const res = await undiciFetch(`${base}/${route}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+    body: JSON.stringify(reviewJson(images.map((image, i) => ({ name: `c${i}`, image })))),
+    dispatcher: insecureTls,
+  });
+  const text = await res.text();
+  const ms = performance.now() - started;
+  expect(res.status, text).toBe(200);
+  const { response } = JSON.parse(text);
+  return {
+    ms,
+    answer: {
+      allowed: response.allowed,
+      patch: response.patch === undefined ? undefined : JSON.parse(atob(response.patch)),
+      message: response.status?.message,
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** `npm run start:<runtime>` configured by the environment; resolves with its base URL. */
+async function startRuntime(
+  runtime: StartRuntime,
+  tls: string,
+): Promise<{ base: string; stop: () => Promise<void>; output: () => string }> {
+  const [command, ...args] = serveEntry(runtime);
+  const env = {
+    IMGVERIFY_POLICIES: join(dir, "policies"),
+    IMGVERIFY_AUTH_TOKEN: TOKEN,
+    IMGVERIFY_INSECURE_REGISTRIES: proxy.host,
+  };
+  if (runtime !== "worker") {
+    const server = startServer(
+      command as string,
+      args,
+      {
+        ...env,
+        IMGVERIFY_PORT: "0",
+        IMGVERIFY_TLS_CERT: `${tls}/tls.crt`,
+        IMGVERIFY_TLS_KEY: `${tls}/tls.key`,
+        DENO_NO_UPDATE_CHECK: "1",
+        DENO_NO_PROMPT: "1",
+      },
+      dir,
+    );
+    return { base: await server.url, stop: () => server.guarded.stop(), output: server.stderr };
+  }
+  // wrangler dev runs workerd as its child: the group is stopped as one.
+  const port = await freePort();
+  const child = spawn(command as string, [...args, "--port", String(port), "--ip", "127.0.0.1"], {
+    cwd: REPO_ROOT,
+    env: childEnv(env),
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const guarded = guardProcess(child, dir);
+  let output = "";
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.setEncoding("utf8").on("data", (text: string) => {
+      output += text;
+    });
+  }
+  const stop = async () => {
+    try {
+      process.kill(-(child.pid as number), "SIGTERM");
+    } catch {}
+    await guarded.stop();
+  };
+  const deadline = Date.now() + 90_000;
+  while (!output.includes(`Ready on http://127.0.0.1:${port}`)) {
+    if (Date.now() > deadline || child.exitCode !== null) {
+      await stop();
+      throw new Error(`wrangler dev did not start: ${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { base: `http://127.0.0.1:${port}`, stop, output: () => output };
+}
+
+describe("one scenario through every start:* script", () => {
+  const WARM_RUNS = 20;
+  const answers = new Map<StartRuntime, unknown>();
+  const rows: string[] = [];
+  let tls: string;
+
+  beforeAll(() => {
+    tls = join(dir, "tls");
+    mkdirSync(tls);
+    execFileSync(
+      "openssl",
+      [
+        ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"],
+        ...["-keyout", `${tls}/tls.key`, "-out", `${tls}/tls.crt`, "-days", "1"],
+        ...["-subj", "/CN=imgverify", "-addext", "subjectAltName=IP:127.0.0.1"],
+      ],
+      { stdio: "pipe" },
+    );
+  });
+
+  afterAll(() => {
+    console.log(
+      [
+        `runtime matrix (cold: start to first answered admission; warm: mean of ${WARM_RUNS})`,
+        ...rows,
+      ].join("\n"),
+    );
+  });
+
+  it.each([...SERVE_RUNTIMES, "worker"] as const)(
+    "gives Node's answers on %s",
+    async (runtime) => {
+      const started = performance.now();
+      const server = await startRuntime(runtime, tls);
+      try {
+        const first = await review(server.base, "mutate", [signed]);
+        const coldMs = performance.now() - started;
+        const pinned = byDigest(signed, signedDigest);
+        const results = [
+          first,
+          await review(server.base, "validate", [pinned]),
+          await review(server.base, "mutate", [unsigned]),
+          await review(server.base, "validate", [byDigest(unsigned, unsignedDigest)]),
+        ];
+        const found = results.map((r) => r.answer);
+        expect(
+          found.map((a) => a.allowed),
+          server.output(),
+        ).toEqual([true, true, false, false]);
+        expect(found[0]?.patch).toContainEqual(
+          expect.objectContaining({ value: `${signed}@${signedDigest}` }),
+        );
+        answers.set(runtime, found);
+        if (runtime !== "node") expect(found).toEqual(answers.get("node"));
+
+        let warm = 0;
+        for (let i = 0; i < WARM_RUNS; i++)
+          warm += (await review(server.base, "validate", [pinned])).ms;
+        rows.push(
+          `${runtime.padEnd(7)} ${runtime === "worker" ? "http " : "https"}  cold ${coldMs.toFixed(0).padStart(5)} ms   warm ${(warm / WARM_RUNS).toFixed(1).padStart(6)} ms`,
+        );
+      } finally {
+        await server.stop();
+      }
+    },
+    150_000,
+  );
+});

@@ -1,6 +1,6 @@
 /**
  * The command table, in the order `imgverify --help` lists it. A new command
- * (verify, verify-bundle, apply, check-policy, certs) is a module exporting a
+ * (verify, verify-bundle, apply, check-policy, certs, webhook-config) is a module exporting a
  * `defineCommand(...)` and one entry here.
  */
 import { applyCommand } from "./apply-command.ts";
@@ -12,6 +12,7 @@ import { resolveCommand } from "./resolve-command.ts";
 import { serveCommand } from "./serve-command.ts";
 import { verifyBundleCommand } from "./verify-bundle-command.ts";
 import { verifyCommand } from "./verify-command.ts";
+import { webhookConfigCommand } from "./webhook-config-command.ts";
 
 export const commands: readonly Command[] = [
   digestCommand,
@@ -22,4 +23,5 @@ export const commands: readonly Command[] = [
   applyCommand,
   checkPolicyCommand,
   certsCommand,
+  webhookConfigCommand,
 ];

@@ -33,34 +33,39 @@ const RULES = [
 /** Kubernetes' default, and the budget imgverify gives an admission when the policies set none. */
 const TIMEOUT_SECONDS = 10;
 
-export function webhookConfigYaml(options: WebhookConfigOptions): string {
-  const { service, namespace, port } = options;
-  const caBundle = encodeBase64(new TextEncoder().encode(options.caCert));
-  const webhook = (route: "validate" | "mutate") => ({
-    // Webhook names must be fully qualified; the Service's DNS name is unique in the cluster.
-    name: `${route}.${service}.${namespace}.svc`,
+type Route = "validate" | "mutate";
+
+/** The two configurations, each with one webhook reached through `clientConfig(route)`. */
+function configurationsYaml(
+  name: string,
+  webhookName: (route: Route) => string,
+  clientConfig: (route: Route) => object,
+  excludedNamespaces: readonly string[],
+): string {
+  const webhook = (route: Route) => ({
+    name: webhookName(route),
     admissionReviewVersions: ["v1"],
     sideEffects: "None",
     failurePolicy: "Fail",
     // Also the same request under another group or version (e.g. a Deployment via extensions/v1beta1).
     matchPolicy: "Equivalent",
     timeoutSeconds: TIMEOUT_SECONDS,
-    clientConfig: { service: { name: service, namespace, path: `/${route}`, port }, caBundle },
+    clientConfig: clientConfig(route),
     rules: RULES,
     namespaceSelector: {
       matchExpressions: [
         {
           key: "kubernetes.io/metadata.name",
           operator: "NotIn",
-          values: [...new Set([namespace, "kube-system"])],
+          values: [...new Set(excludedNamespaces)],
         },
       ],
     },
   });
-  const config = (kind: string, route: "validate" | "mutate", extra: object = {}) => ({
+  const config = (kind: string, route: Route, extra: object = {}) => ({
     apiVersion: "admissionregistration.k8s.io/v1",
     kind,
-    metadata: { name: service, labels: { "app.kubernetes.io/name": service } },
+    metadata: { name, labels: { "app.kubernetes.io/name": name } },
     webhooks: [{ ...webhook(route), ...extra }],
   });
   const documents = [
@@ -70,4 +75,45 @@ export function webhookConfigYaml(options: WebhookConfigOptions): string {
   return documents
     .map((doc) => stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false }))
     .join("---\n");
+}
+
+const base64Pem = (pem: string): string => encodeBase64(new TextEncoder().encode(pem));
+
+export function webhookConfigYaml(options: WebhookConfigOptions): string {
+  const { service, namespace, port } = options;
+  const caBundle = base64Pem(options.caCert);
+  return configurationsYaml(
+    service,
+    // Webhook names must be fully qualified; the Service's DNS name is unique in the cluster.
+    (route) => `${route}.${service}.${namespace}.svc`,
+    (route) => ({ service: { name: service, namespace, path: `/${route}`, port }, caBundle }),
+    [namespace, "kube-system"],
+  );
+}
+
+export interface UrlWebhookConfigOptions {
+  /** The configurations' name. */
+  name: string;
+  /** Where `/validate` and `/mutate` are served (the Worker's URL): https, no query or fragment. */
+  url: URL;
+  /** PEM of a CA for a certificate the API server's system roots do not trust. */
+  caCert?: string;
+}
+
+/**
+ * The same configurations for a webhook outside the cluster (the Worker),
+ * reached by `clientConfig.url`; its certificate is usually from a public CA.
+ */
+export function urlWebhookConfigYaml(options: UrlWebhookConfigOptions): string {
+  const { name, url } = options;
+  const base = url.href.replace(/\/$/, "");
+  const host = url.hostname;
+  const caBundle = options.caCert === undefined ? undefined : base64Pem(options.caCert);
+  return configurationsYaml(
+    name,
+    // At least three segments, as the API server requires.
+    (route) => (host.includes(".") ? `${route}.${host}` : `${route}.${name}.${host}`),
+    (route) => ({ url: `${base}/${route}`, ...(caBundle && { caBundle }) }),
+    ["kube-system"],
+  );
 }

@@ -99,7 +99,11 @@ function startWorkerd(): Miniflare {
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags,
     cachePersist: join(dir, "cache"),
-    bindings: { IMGVERIFY_AUTH_TOKEN: TOKEN, IMGVERIFY_INSECURE_REGISTRIES: proxy.host },
+    bindings: {
+      IMGVERIFY_AUTH_TOKEN: TOKEN,
+      IMGVERIFY_INSECURE_REGISTRIES: proxy.host,
+      IMGVERIFY_VERIFY_API: "on",
+    },
   });
 }
 
@@ -199,6 +203,20 @@ describe("the Worker bundle in workerd", () => {
     ]);
     const metrics = await (await mf.dispatchFetch("https://imgverify.example/metrics")).text();
     expect(metrics).toContain("imgverify_cache_shared_hits_total 1");
+  });
+
+  it("serves POST /verify when its binding turns it on, for images a loaded policy verifies", async () => {
+    const res = await (mf as Miniflare).dispatchFetch("https://imgverify.example/verify", {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ images: [signed, unsigned], policy: "signed-images" }),
+    });
+    const body = (await res.json()) as { results: { verified: boolean; digest: string }[] };
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(body.results.map((r) => [r.verified, r.digest])).toEqual([
+      [true, signedDigest],
+      [false, unsignedDigest],
+    ]);
   });
 
   it("refuses a caller without the token", async () => {

@@ -24,7 +24,7 @@
 import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { ENV_PREFIX } from "../src/cli/environment.ts";
+import { ENV_PREFIX, listValue } from "../src/cli/environment.ts";
 import { manifestPaths, readTextFiles } from "../src/cli/policy-files.ts";
 import { trustedRootJson } from "../src/cli/trusted-root.ts";
 import { isImgverifyError } from "../src/errors.ts";
@@ -51,14 +51,8 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const list = (text: string | undefined): string[] =>
-  (text ?? "")
-    .split(",")
-    .map((item) => item.trim())
-    .filter((item) => item !== "");
-
 async function writeBundle(env: NodeJS.ProcessEnv): Promise<string> {
-  const policies = list(env.IMGVERIFY_POLICIES);
+  const policies = listValue(env.IMGVERIFY_POLICIES ?? "");
   if (policies.length === 0) fail("IMGVERIFY_POLICIES must name the policy files or directories");
   const io = processIo();
   const policyFiles = await readTextFiles(io, await manifestPaths(io, policies, "serve"));

@@ -32,7 +32,7 @@ function switchValue(name: string, text: string, command: string): boolean {
 }
 
 /** Comma list: `a, b,,c` is `["a", "b", "c"]`. */
-const listValue = (text: string): string[] =>
+export const listValue = (text: string): string[] =>
   text
     .split(",")
     .map((item) => item.trim())

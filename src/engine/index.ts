@@ -8,6 +8,7 @@ export { budgetMs } from "./budget.ts";
 export {
   type CacheStats,
   canonicalJson,
+  configId,
   type SharedVerifiedStore,
   VerificationCache,
   type VerificationCacheOptions,

@@ -6,7 +6,7 @@
 import type { CliIo, FetchHandler, Listener, ListenOptions, TlsMaterial } from "../cli/io.ts";
 import { runCli } from "../cli/main.ts";
 import { processIo } from "./cli.ts";
-import { type BoundServer, swappingListener } from "./swap-listener.ts";
+import { type BoundServer, fixedListener, swappingListener } from "./swap-listener.ts";
 import { serverTlsOptions } from "./tls-options.ts";
 
 async function bunListen(handler: FetchHandler, options: ListenOptions): Promise<Listener> {
@@ -26,7 +26,7 @@ async function bunListen(handler: FetchHandler, options: ListenOptions): Promise
     };
   };
   const first = start(options.port, options.tls);
-  if (!options.tls) return { port: first.port, close: first.stop, terminate: first.drop };
+  if (!options.tls) return fixedListener(first);
   return swappingListener(first, start);
 }
 

@@ -7,7 +7,7 @@ import type { CliIo, FetchHandler, Listener, ListenOptions, TlsMaterial } from "
 import { runCli } from "../cli/main.ts";
 import { ImgverifyError } from "../errors.ts";
 import { processIo } from "./cli.ts";
-import { type BoundServer, swappingListener } from "./swap-listener.ts";
+import { type BoundServer, fixedListener, swappingListener } from "./swap-listener.ts";
 
 /** Deno.serve has no option to request or verify a client certificate. */
 export type DenoListenErrorCode = "TLS_CLIENT_CA_UNSUPPORTED";
@@ -96,10 +96,7 @@ async function denoListen(handler: FetchHandler, options: ListenOptions): Promis
       drop: () => server.unref(),
     };
   };
-  if (!options.tls) {
-    const plain = start(options.port, undefined, false);
-    return { port: plain.port, close: plain.stop, terminate: plain.drop };
-  }
+  if (!options.tls) return fixedListener(start(options.port, undefined, false));
   const tls = options.tls;
   let first: BoundServer;
   try {
@@ -108,8 +105,7 @@ async function denoListen(handler: FetchHandler, options: ListenOptions): Promis
     // reusePort on a TLS listener is unstable in Deno 2: without --unstable-net
     // the server runs, and a changed certificate takes a restart.
     if (!(err instanceof Error) || !err.message.includes("--unstable-net")) throw err;
-    const fixed = start(options.port, tls, false);
-    return { port: fixed.port, close: fixed.stop, terminate: fixed.drop };
+    return fixedListener(start(options.port, tls, false));
   }
   return swappingListener(first, (port, next) => start(port, next, true));
 }

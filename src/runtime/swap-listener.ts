@@ -19,6 +19,11 @@ export interface BoundServer {
   drop(): void;
 }
 
+/** A listener over one server that keeps its certificate (plain HTTP, or no SO_REUSEPORT). */
+export function fixedListener(server: BoundServer): Listener {
+  return { port: server.port, close: server.stop, terminate: server.drop };
+}
+
 /**
  * `first`, serving until `startOn(port, tls)` has bound a replacement; `close`
  * and `terminate` reach every server still draining.

@@ -85,10 +85,13 @@ let app: Promise<Hono> | undefined;
 
 export default {
   fetch(request: Request, bindings: Bindings, context: unknown): Promise<Response> {
-    app ??= workerApp(bindings, bundle);
-    app.catch((err) =>
-      console.error(JSON.stringify({ message: "Worker refused", reason: String(err) })),
-    );
+    if (app === undefined) {
+      app = workerApp(bindings, bundle);
+      // Logged once per isolate; every request still gets the reason in its 503.
+      app.catch((err) =>
+        console.error(JSON.stringify({ message: "Worker refused", reason: String(err) })),
+      );
+    }
     return app.then(
       (ready) => ready.fetch(request, bindings, context as never),
       (err) => refusal(err),

@@ -7,7 +7,7 @@
  * The Cache API is local to a data centre and keeps nothing on `*.workers.dev`
  * (a custom domain is needed); either way, a miss only means verifying again.
  */
-import type { SharedVerifiedStore } from "../engine/index.ts";
+import { configId, type SharedVerifiedStore } from "../engine/index.ts";
 
 /** The slice of the Workers `Cache` used here. */
 export interface WorkersCache {
@@ -18,9 +18,7 @@ export interface WorkersCache {
 const HOST = "https://verified.imgverify.invalid/";
 
 async function entryUrl(key: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
-  const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-  return `${HOST}${hex}`;
+  return `${HOST}${await configId(key)}`;
 }
 
 export function workersCacheStore(cache: WorkersCache): SharedVerifiedStore {

@@ -54,8 +54,10 @@ export {
 export {
   type LoadResult,
   loadPolicies,
+  loadPolicyDocuments,
   type RefusedDocument,
   readPolicies,
+  readPolicyDocuments,
   type SkippedDocument,
 } from "./load.ts";
 export { matchRule } from "./match.ts";
@@ -66,4 +68,4 @@ export { loadRuleData } from "./rule-data.ts";
 export type * from "./types.ts";
 export { substituteDeep, substituteString, type Variables } from "./variables.ts";
 export { wildcardMatch } from "./wildcard.ts";
-export type { PolicyFile } from "./yaml-documents.ts";
+export { type PolicyFile, parseYamlFiles, type YamlDocument } from "./yaml-documents.ts";

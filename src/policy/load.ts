@@ -63,7 +63,17 @@ function expandLists(documents: readonly YamlDocument[]): YamlDocument[] {
  * of its issues; ConfigMaps are collected for rule `context`.
  */
 export function readPolicies(files: readonly PolicyFile[]): LoadResult {
-  const parsed = parseYamlFiles(files);
+  return readPolicyDocuments(parseYamlFiles(files));
+}
+
+/**
+ * `readPolicies` over documents already read from YAML (and the issues that
+ * reading found): what the Worker bundles, so it parses no YAML at run time.
+ */
+export function readPolicyDocuments(parsed: {
+  readonly documents: readonly YamlDocument[];
+  readonly issues: readonly PolicyIssue[];
+}): LoadResult {
   const policies: VerifyImagesPolicy[] = [];
   const configMaps: ConfigMap[] = [];
   const refused: RefusedDocument[] = [];
@@ -125,7 +135,15 @@ export function readPolicies(files: readonly PolicyFile[]): LoadResult {
 
 /** Like `readPolicies`, but throws `PolicyLoadError` listing every issue when anything was refused. */
 export function loadPolicies(files: readonly PolicyFile[]): LoadResult {
-  const result = readPolicies(files);
+  return refuseIssues(readPolicies(files));
+}
+
+/** Like `readPolicyDocuments`, throwing as `loadPolicies` does. */
+export function loadPolicyDocuments(documents: readonly YamlDocument[]): LoadResult {
+  return refuseIssues(readPolicyDocuments({ documents, issues: [] }));
+}
+
+function refuseIssues(result: LoadResult): LoadResult {
   if (result.issues.length > 0) throw new PolicyLoadError(result.issues);
   return result;
 }

@@ -2,26 +2,30 @@
  * Cloudflare Workers (workerd): the full webhook at the edge. Policies and the
  * trusted root are bundled at build time (`scripts/worker.ts`); settings and
  * secrets come from the Worker's bindings under serve's `IMGVERIFY_*` names.
- * The app is built once per isolate on its first request, when workerd first
- * hands over the bindings, and reused, with its verified-result cache, by
- * every request that isolate serves; the Cache API shares verified results
- * with the other isolates of the data centre. A Worker whose settings are
- * refused answers every request 503 with the reason.
+ * The app is built once per isolate while it starts (the bindings are read
+ * from `cloudflare:workers`), from a bundle whose policies need no YAML
+ * parsing and whose trusted root is parsed part by part when first needed,
+ * and reused, with its verified-result cache, by every request that isolate
+ * serves; the Cache API shares verified results with the other isolates of
+ * the data centre. A Worker whose settings are refused answers every request
+ * 503 with the reason.
  *
  * The WASM digest core arrives as an imported module (workerd compiles no
  * bytes at run time). workerd cannot resolve host names, so the address guard
  * judges the names and literals it is given, as it does everywhere.
  */
+
+import { env } from "cloudflare:workers";
 import type { Hono } from "hono";
 import bundle from "imgverify-worker-bundle";
 import { createApp } from "../app.ts";
 import { jsonLineLogger } from "../cli/logger.ts";
 import { systemClock } from "../deps.ts";
-import { prepareTrustMaterial } from "../engine/checks/index.ts";
+import { lazyTrustMaterial } from "../engine/checks/index.ts";
 import { VerificationCache } from "../engine/index.ts";
 import { isImgverifyError } from "../errors.ts";
 import { parseDockerConfig, RegistryClient } from "../oci/index.ts";
-import { loadPolicies } from "../policy/index.ts";
+import { loadPolicyDocuments } from "../policy/index.ts";
 import { loadSha256 } from "./sha256-worker.ts";
 import type { WorkerBundle } from "./worker-bundle.ts";
 import { workerSettings } from "./worker-settings.ts";
@@ -37,7 +41,7 @@ export async function workerApp(bindings: Bindings, built: WorkerBundle): Promis
   const logger = jsonLineLogger((line) => console.log(line.trimEnd()), clock, settings.logLevel);
   const fetch = (request: Request) => globalThis.fetch(request);
   const sha256 = await loadSha256(undefined, logger);
-  const loaded = loadPolicies(built.policyFiles);
+  const loaded = loadPolicyDocuments(built.documents);
   const sharedCache = workersCache();
   const client = new RegistryClient({
     deps: { fetch, clock, logger, sha256 },
@@ -57,7 +61,8 @@ export async function workerApp(bindings: Bindings, built: WorkerBundle): Promis
     engine: {
       policies: loaded.policies,
       client,
-      trust: prepareTrustMaterial(built.trustedRoot),
+      // Checked at build time; each part is parsed when a policy first needs it.
+      trust: lazyTrustMaterial(built.trustedRoot, built.trustedRootId),
       clock,
       cache: new VerificationCache({
         ...settings.cache,
@@ -80,18 +85,17 @@ function refusal(err: unknown): Response {
   return Response.json({ error: { code, message } }, { status: 503 });
 }
 
-// Bindings do not change within an isolate: a new secret or deploy starts new isolates.
-let app: Promise<Hono> | undefined;
+// Bindings do not change within an isolate: a new secret or deploy starts new
+// isolates. The engine is built while the isolate starts, which Cloudflare does
+// during the caller's TLS handshake, so the first admission does not wait for it.
+const app: Promise<Hono> = workerApp(env, bundle);
+// Logged once per isolate; every request still gets the reason in its 503.
+app.catch((err) =>
+  console.error(JSON.stringify({ message: "Worker refused", reason: String(err) })),
+);
 
 export default {
   fetch(request: Request, bindings: Bindings, context: unknown): Promise<Response> {
-    if (app === undefined) {
-      app = workerApp(bindings, bundle);
-      // Logged once per isolate; every request still gets the reason in its 503.
-      app.catch((err) =>
-        console.error(JSON.stringify({ message: "Worker refused", reason: String(err) })),
-      );
-    }
     return app.then(
       (ready) => ready.fetch(request, bindings, context as never),
       (err) => refusal(err),

@@ -119,14 +119,18 @@ function fits(evidence: Evidence, content: Content | undefined): boolean {
 }
 
 function bundleVerifier(policy: TrustPolicy): BundleVerifier {
-  const { signer } = policy;
-  const trustedRoot = policy.trust.sigstore;
+  const { signer, trust } = policy;
   switch (signer.kind) {
     case "keyless": {
       const matcher = identityMatcher(signer.identity);
       return (bundle, digest) => {
         const artifact = { digest };
-        const verification = verifyBundle({ bundle, artifact, trustedRoot, policy: ANY_IDENTITY });
+        const verification = verifyBundle({
+          bundle,
+          artifact,
+          trustedRoot: trust.sigstore,
+          policy: ANY_IDENTITY,
+        });
         // An identity policy only accepts certificate-signed bundles (POLICY_MISMATCH otherwise).
         const certificate = verification.signer as CertificateSigner;
         assertIdentity(matcher, certificate);
@@ -144,7 +148,7 @@ function bundleVerifier(policy: TrustPolicy): BundleVerifier {
             const verification = verifyBundle({
               bundle,
               artifact: { digest },
-              trustedRoot,
+              trustedRoot: trust.sigstore,
               policy: keyPolicy,
             });
             return { verification, signer: { kind: "key", keyId: key.id } };

@@ -39,7 +39,8 @@ const PREDICATE_TYPE_ANNOTATION = "predicateType";
 
 interface Prepared {
   policy: PreparedCosignPolicy;
-  trust: CosignTrust;
+  /** Read at run time: a lazily prepared root (the Worker's) is then parsed only when used. */
+  readonly trust: CosignTrust;
   /** Required payload annotations, as [key, value] pairs. */
   annotations: readonly (readonly [string, string])[];
   /** Also read the OCI 1.1 signature referrers. */
@@ -50,7 +51,9 @@ interface Prepared {
 export function prepareCosignCheck(policy: TrustPolicy, location: CheckLocation): FormatRun {
   const prepared: Prepared = {
     policy: prepareCosignPolicy(cosignPolicy(policy)),
-    trust: policy.trust.cosign,
+    get trust() {
+      return policy.trust.cosign;
+    },
     annotations: Object.entries(policy.annotations ?? {}),
     referrers: location.cosignOCI11 === true,
   };

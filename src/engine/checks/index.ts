@@ -12,7 +12,12 @@ export { describeSigner, describeVerified } from "./describe.ts";
 export { type CheckErrorCode, checkError } from "./errors.ts";
 export { describeTarget, resolveImage } from "./image.ts";
 export { type Failure, isEnvironmentFault, isPolicyFault, NotVerifiedError } from "./outcomes.ts";
-export { prepareTrustMaterial, type TrustMaterial } from "./trust.ts";
+export {
+  lazyTrustMaterial,
+  prepareTrustMaterial,
+  type TrustMaterial,
+  trustRootId,
+} from "./trust.ts";
 export {
   type CheckContext,
   type CheckLimits,

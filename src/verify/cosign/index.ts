@@ -32,6 +32,7 @@ export {
   type CertificateAuthority,
   type CosignTrust,
   type LogKey,
+  lazyCosignTrust,
   prepareCosignTrust,
   type TimeRange,
 } from "./trusted-root.ts";

@@ -3,7 +3,8 @@
  * `trusted_root.json` (the user's, or the production root shipped in
  * `@sigstore/tuf`'s seeds, see `trustedRootFromTufSeeds`): Fulcio CA chains,
  * Rekor log keys and CT log keys, each with its validity. Every certificate
- * and key is parsed once here, so callers keep the result for many checks.
+ * and key is parsed once here (or at first use, `lazyCosignTrust`), so
+ * callers keep the result for many checks.
  */
 import { bytesToHex } from "@noble/hashes/utils.js";
 import {
@@ -48,24 +49,70 @@ const MEDIA_TYPE_PREFIX = "application/vnd.dev.sigstore.trustedroot";
 /** Far above any real root (production has a handful of each). */
 const MAX_ENTRIES_PER_LIST = 64;
 
+type ListName = keyof CosignTrust;
+const LIST_READERS: {
+  readonly [L in ListName]: (entry: JsonObject, where: string) => CosignTrust[L][number];
+} = { certificateAuthorities: authority, tlogs: logKey, ctlogs: logKey };
+const LIST_NAMES = Object.keys(LIST_READERS) as ListName[];
+
 /** Reads a parsed `trusted_root.json`; lists every problem at once as `TRUST_ROOT_INVALID`. */
 export function prepareCosignTrust(trustedRoot: unknown): CosignTrust {
+  const root = rootObject(trustedRoot);
+  const problems = mediaTypeProblems(root);
+  const read = LIST_NAMES.map((list) => readList(root, list, problems));
+  if (problems.length > 0) throw invalidRoot(problems);
+  const [certificateAuthorities, tlogs, ctlogs] = read;
+  return { certificateAuthorities, tlogs, ctlogs } as CosignTrust;
+}
+
+/**
+ * The same trust, each list parsed at its first use: for a root already
+ * checked by `prepareCosignTrust` (the Worker's, at build time), so a policy
+ * that never reads the Fulcio chains or a log key never pays for parsing them.
+ */
+export function lazyCosignTrust(trustedRoot: unknown): CosignTrust {
+  const root = rootObject(trustedRoot);
+  const problems = mediaTypeProblems(root);
+  if (problems.length > 0) throw invalidRoot(problems);
+  const parsed = new Map<ListName, readonly unknown[]>();
+  const list = <L extends ListName>(name: L): CosignTrust[L] => {
+    let entries = parsed.get(name);
+    if (entries === undefined) {
+      const found: string[] = [];
+      entries = readList(root, name, found);
+      if (found.length > 0) throw invalidRoot(found);
+      parsed.set(name, entries);
+    }
+    return entries as CosignTrust[L];
+  };
+  return {
+    get certificateAuthorities() {
+      return list("certificateAuthorities");
+    },
+    get tlogs() {
+      return list("tlogs");
+    },
+    get ctlogs() {
+      return list("ctlogs");
+    },
+  };
+}
+
+function rootObject(trustedRoot: unknown): JsonObject {
   if (!isObject(trustedRoot))
     throw cosignError("TRUST_ROOT_INVALID", "trusted root is not a JSON object");
-  const problems: string[] = [];
-  const mediaType = trustedRoot.mediaType;
-  if (typeof mediaType !== "string" || !mediaType.startsWith(MEDIA_TYPE_PREFIX)) {
-    problems.push(`mediaType ${JSON.stringify(mediaType)} is not a trusted root media type`);
-  }
-  const trust: CosignTrust = {
-    certificateAuthorities: entries(trustedRoot, "certificateAuthorities", problems, authority),
-    tlogs: entries(trustedRoot, "tlogs", problems, logKey),
-    ctlogs: entries(trustedRoot, "ctlogs", problems, logKey),
-  };
-  if (problems.length > 0) {
-    throw cosignError("TRUST_ROOT_INVALID", `trusted root is invalid: ${problems.join("; ")}`);
-  }
-  return trust;
+  return trustedRoot;
+}
+
+function mediaTypeProblems(root: JsonObject): string[] {
+  const mediaType = root.mediaType;
+  return typeof mediaType === "string" && mediaType.startsWith(MEDIA_TYPE_PREFIX)
+    ? []
+    : [`mediaType ${JSON.stringify(mediaType)} is not a trusted root media type`];
+}
+
+function invalidRoot(problems: readonly string[]): Error {
+  return cosignError("TRUST_ROOT_INVALID", `trusted root is invalid: ${problems.join("; ")}`);
 }
 
 /** A log known only by a key the policy gives (Kyverno's `rekor.pubkey`, `ctlog.pubkey`). */
@@ -79,12 +126,12 @@ export function withinRange(range: TimeRange | undefined, at: Date): boolean {
   return at >= range.start && (range.end === undefined || at <= range.end);
 }
 
-function entries<T>(
+function readList<L extends ListName>(
   root: JsonObject,
-  list: string,
+  list: L,
   problems: string[],
-  read: (entry: JsonObject, where: string) => T,
-): T[] {
+): CosignTrust[L][number][] {
+  const read = LIST_READERS[list] as (entry: JsonObject, where: string) => CosignTrust[L][number];
   const raw = root[list] ?? [];
   if (!Array.isArray(raw)) {
     problems.push(`${list} is not a list`);
@@ -94,7 +141,7 @@ function entries<T>(
     problems.push(`${list} has ${raw.length} entries, more than ${MAX_ENTRIES_PER_LIST}`);
     return [];
   }
-  const out: T[] = [];
+  const out: CosignTrust[L][number][] = [];
   raw.forEach((entry: unknown, index) => {
     const name = nameOf(entry, "");
     const where = `${list}[${index}]${name === "" ? "" : ` (${name})`}`;

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { isImgverifyError } from "../../../src/errors.ts";
-import { loadPolicies, PolicyLoadError } from "../../../src/policy/index.ts";
+import {
+  loadPolicies,
+  loadPolicyDocuments,
+  PolicyLoadError,
+  parseYamlFiles,
+} from "../../../src/policy/index.ts";
 import { indent, KEYED_ENTRY, load, loadOne, PEM, policyWith } from "./helpers.ts";
 
 describe("loading ClusterPolicy / Policy", () => {
@@ -163,6 +168,19 @@ describe("loading ClusterPolicy / Policy", () => {
       "p0.yaml#1 FIELD_INVALID metadata.name",
       "p1.yaml#0 FIELD_INVALID data.k",
     ]);
+  });
+
+  it("loads documents already read from YAML, through JSON, as it loads their files", () => {
+    const cm =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keys\n  namespace: sec\ndata:\n  cosign: x";
+    const files = [{ path: "p.yaml", text: `${cm}\n---\n${policyWith(KEYED_ENTRY)}` }];
+    const documents = JSON.parse(JSON.stringify(parseYamlFiles(files).documents));
+    const fromDocuments = loadPolicyDocuments(documents);
+    const fromFiles = loadPolicies(files);
+    expect(fromDocuments.policies).toEqual(fromFiles.policies);
+    expect(fromDocuments.configMaps.list()).toEqual(fromFiles.configMaps.list());
+    const refused = [{ ...documents[1], value: { ...documents[1].value, spec: { rules: 5 } } }];
+    expect(() => loadPolicyDocuments(refused)).toThrow(PolicyLoadError);
   });
 
   it("expands kind: List documents", () => {

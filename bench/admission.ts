@@ -1,10 +1,13 @@
 /**
  * One scenario through the four modes: Kyverno 1.11's sequential way, the
  * fan-out without the request store, the fan-out over the store (cold
- * caches), and the same admission again with the cross-request cache warm.
- * Each mode is evaluated once with the proxy counting, then timed by tinybench.
+ * caches), the same admission again with the cross-request cache warm, and
+ * with its images pinned to the digests the warm one verified (what a
+ * mutating webhook has written into the object by then). Each mode is
+ * evaluated once with the proxy counting, then timed by tinybench.
  */
 import { Bench } from "tinybench";
+import type { AdmissionRequest } from "../src/admission/index.ts";
 import { type Deps, silentLogger, systemClock } from "../src/deps.ts";
 import { prepareTrustMaterial, type TrustMaterial } from "../src/engine/checks/index.ts";
 import {
@@ -21,7 +24,7 @@ import { fewestRoundTrips, repositoryChains } from "./critical-path.ts";
 import type { CountingProxy } from "./remote-proxy.ts";
 import type { Scenario, ScenarioName } from "./scenarios.ts";
 
-export const MODES = ["sequential", "parallel", "store", "warm"] as const;
+export const MODES = ["sequential", "parallel", "store", "warm", "warmPinned"] as const;
 export type Mode = (typeof MODES)[number];
 
 export interface ModeFigures {
@@ -77,12 +80,28 @@ interface ModeSetup {
 const BUDGET = { defaultTimeoutSeconds: 30 } as const;
 
 function modeSetups(): Record<Mode, ModeSetup> {
+  const warmCache = new VerificationCache({ clock: systemClock });
   return {
     sequential: { options: { ...BUDGET, sequential: true } },
     parallel: { options: { ...BUDGET, requestStore: false } },
     store: { options: BUDGET },
-    warm: { options: BUDGET, cache: new VerificationCache({ clock: systemClock }) },
+    warm: { options: BUDGET, cache: warmCache },
+    warmPinned: { options: BUDGET, cache: warmCache },
   };
+}
+
+/** `request` with every image the evaluation verified pinned as `image@digest`. */
+function pinnedRequest(
+  request: AdmissionRequest,
+  evaluation: AdmissionEvaluation,
+): AdmissionRequest {
+  let text = JSON.stringify(request);
+  const pins = new Map(evaluation.results.map((r) => [r.image, r.digest]));
+  for (const [image, digest] of pins) {
+    if (digest === undefined || image.includes("@")) continue;
+    text = text.replaceAll(JSON.stringify(image), JSON.stringify(`${image}@${digest}`));
+  }
+  return JSON.parse(text);
 }
 
 /** Refuses to time an admission that does not pass: a failing check is not a fast one. */
@@ -103,9 +122,12 @@ export async function measureScenario(
   options: MeasureOptions,
 ): Promise<{ figures: ScenarioFigures; duplicates: Duplicates }> {
   const setups = modeSetups();
+  let pinned: AdmissionRequest | undefined;
   const evaluate = async (mode: Mode): Promise<AdmissionEvaluation> => {
     const { options: engineOptions, cache } = setups[mode];
-    const evaluation = await evaluateAdmission(scenario.request, {
+    const request = mode === "warmPinned" ? pinned : scenario.request;
+    if (request === undefined) throw new Error("the warm admission has not run yet");
+    const evaluation = await evaluateAdmission(request, {
       policies: scenario.policies,
       client,
       trust,
@@ -117,8 +139,8 @@ export async function measureScenario(
     return evaluation;
   };
 
-  // The warm mode's cache is filled by one admission before anything is counted.
-  await evaluate("warm");
+  // The warm modes' cache is filled by one admission before anything is counted.
+  pinned = pinnedRequest(scenario.request, await evaluate("warm"));
   const counts = {} as Record<Mode, RequestStats>;
   const duplicates: Duplicates = {};
   const storeChains: Map<string, number>[] = [];

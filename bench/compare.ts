@@ -4,6 +4,7 @@
  * its load; ratios of times measured in the same run, and the requests the
  * engine makes, do not.
  */
+import type { ModeFigures } from "./admission.ts";
 import type { ComparedResults, LatestResults } from "./latest.ts";
 
 /**
@@ -113,6 +114,10 @@ function scenarioComparisons(
   );
   const warm = (s: typeof base): number => s.modes.warm.meanMs / rttMs;
   out.push(ratio(name("warm mean / rttMs"), "lower is better", warm(base), warm(run), tolerance));
+  // Pinned images with cached verdicts ask the registry nothing, whatever the baseline says.
+  // (A baseline written before the mode existed has no figures for it: only the run's count.)
+  const pinned: ModeFigures | undefined = run.modes.warmPinned;
+  out.push(count(name("warm digest-pinned requests"), "equal", 0, pinned?.requests ?? Number.NaN));
   return out;
 }
 

@@ -15,6 +15,8 @@ export interface Target {
 const FLOOR_FACTOR = 1.3;
 const FLOOR_ALLOWANCE_MS = 15;
 const WARM_ALLOWANCE_MS = 5;
+/** A pinned image with cached verdicts needs no network: engine time alone. */
+const WARM_PINNED_LIMIT_MS = 2;
 const MIN_SPEEDUP: Record<string, number> = { "multi-rule": 10, "shared-image-signers": 20 };
 
 const fixed = (value: number, digits = 1): string => value.toFixed(digits);
@@ -58,6 +60,12 @@ export function verificationTargets(
       name: `${s.name}: warm mean <= rttMs + ${WARM_ALLOWANCE_MS} ms`,
       holds: s.modes.warm.meanMs <= warmLimit,
       detail: `${fixed(s.modes.warm.meanMs)} ms vs ${fixed(warmLimit)} ms`,
+    });
+    const pinned = s.modes.warmPinned;
+    targets.push({
+      name: `${s.name}: warm digest-pinned: 0 requests, mean <= ${WARM_PINNED_LIMIT_MS} ms (in process)`,
+      holds: pinned.requests === 0 && pinned.meanMs <= WARM_PINNED_LIMIT_MS,
+      detail: `${pinned.requests} requests, ${fixed(pinned.meanMs, 2)} ms`,
     });
   }
   return targets;

@@ -70,6 +70,23 @@ function imageKey(target: ImageTarget): string {
   return `${formatRepository(target.repository)}@${target.digest}`;
 }
 
+/**
+ * The image a reference names by digest, when its verdicts may come from the
+ * cache: what a cached verdict is keyed by, known without asking the
+ * registry (a tag beside the digest changes nothing: the digest is what is
+ * resolved, checked and pulled).
+ */
+function pinnedIdentity(unit: Unit, cache: VerificationCache | undefined): ImageTarget | undefined {
+  const ref = unit.image.reference;
+  if (cache === undefined || !unit.verification.useCache) return undefined;
+  if (ref.digest === undefined) return undefined;
+  return {
+    name: formatReference(ref),
+    repository: { registry: ref.registry, repository: ref.repository },
+    digest: ref.digest,
+  };
+}
+
 /** Leaf checks in flight at once by default; each may fetch several artifacts. */
 export const DEFAULT_MAX_PARALLEL_CHECKS = 64;
 
@@ -101,12 +118,18 @@ export function parallelRunner(
     return target;
   };
 
+  /**
+   * The outcome of `leaf` on the image `identity` names (repository and
+   * digest): from this request, then the cache, else checked against the
+   * target `checkTarget` gives.
+   */
   const verify = async (
     unit: Unit,
-    target: ImageTarget,
+    identity: ImageTarget,
     leaf: Leaf,
+    checkTarget: () => Promise<ImageTarget>,
   ): Promise<readonly VerifiedSignature[]> => {
-    const memoKey = `${imageKey(target)}|${leaf.configKey}`;
+    const memoKey = `${imageKey(identity)}|${leaf.configKey}`;
     const running = checks.get(memoKey);
     if (running !== undefined) {
       stats.sharedChecks++;
@@ -114,12 +137,13 @@ export function parallelRunner(
     }
     const run = (async () => {
       const shared = unit.verification.useCache ? cache : undefined;
-      const cacheKey = shared && `${imageKey(target)}|${await leaf.configId()}`;
+      const cacheKey = shared && `${imageKey(identity)}|${await leaf.configId()}`;
       const hit = cacheKey === undefined ? undefined : await shared?.verified(cacheKey);
       if (hit !== undefined) {
         stats.cachedChecks++;
         return hit;
       }
+      const target = await checkTarget();
       stats.checks++;
       const results = await slots.run(() => leafCheck(ctx, target, leaf));
       if (cacheKey !== undefined) await shared?.rememberVerified(cacheKey, results);
@@ -129,18 +153,42 @@ export function parallelRunner(
     return run;
   };
 
+  /** A unit whose image is named by its digest: its leaves, and a resolution only if one misses. */
+  const runPinned = (unit: Unit, identity: ImageTarget): Promise<void>[] => {
+    let resolution: Promise<ImageTarget> | undefined;
+    const checkTarget = () => {
+      resolution ??= resolve(unit);
+      return resolution;
+    };
+    const leaves = leavesOf(unit).map((leaf) =>
+      settle(verify(unit, identity, leaf, checkTarget), ctx.signal, (s) => {
+        leaf.outcome = s;
+      }),
+    );
+    // Every verdict cached: the digest names the content, so no request is needed to trust it.
+    const target = Promise.all(leaves).then(() => resolution ?? identity);
+    return [
+      settle(target, ctx.signal, (s) => {
+        unit.target = s;
+      }),
+      ...leaves,
+    ];
+  };
+
   return {
     stats,
     run(units) {
       const work = units.flatMap((unit) => {
         if (unit.refused !== undefined) return [];
+        const identity = pinnedIdentity(unit, cache);
+        if (identity !== undefined) return runPinned(unit, identity);
         const target = resolve(unit);
         const resolved = settle(target, ctx.signal, (s) => {
           unit.target = s;
         });
         const leaves = leavesOf(unit).map((leaf) =>
           settle(
-            target.then((t) => verify(unit, t, leaf)),
+            target.then((t) => verify(unit, t, leaf, () => target)),
             ctx.signal,
             (s) => {
               leaf.outcome = s;

@@ -24,6 +24,7 @@ function scenario(name: Scenario["name"], storeMs = 100): Scenario {
       parallel: mode(200, 42, 7),
       store: mode(storeMs, 7),
       warm: mode(30, 1),
+      warmPinned: mode(0.5, 0),
     },
   };
 }
@@ -119,6 +120,16 @@ describe("compareResults", () => {
     const fewer = results();
     multi(fewer).modes.sequential.requests = 30;
     expect(failures(results(), fewer)).toEqual([]);
+  });
+
+  it("fails a warm digest-pinned admission that asks the registry anything, with or without a baseline for it", () => {
+    const asking = results();
+    multi(asking).modes.warmPinned.requests = 1;
+    expect(failures(results(), asking)).toEqual(["multi-rule: warm digest-pinned requests"]);
+
+    const older = results();
+    for (const s of older.scenarios) delete (s.modes as Partial<Scenario["modes"]>).warmPinned;
+    expect(failures(older, results())).toEqual([]);
   });
 
   it("fails a longer critical path, a missing scenario, another round trip and a weaker digest", () => {

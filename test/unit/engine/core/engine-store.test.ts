@@ -6,6 +6,7 @@ import {
   admission,
   evaluate,
   freshKey,
+  HOST,
   image,
   keyEntry,
   policies,
@@ -202,6 +203,68 @@ describe("evaluateAdmission: the cross-request cache", () => {
       policies({ entries: [{ ...signedBy(key), useCache: false }] }),
     );
     expect(uncached.timing).toMatchObject({ checks: 1, cachedChecks: 0 });
+  });
+
+  it("answers a digest-pinned admission whose verdicts are all cached with no registry request", async () => {
+    const w = world();
+    const [key, other] = [await freshKey(), await freshKey()];
+    const digest = await pushSigned(
+      w.registry,
+      "app",
+      "v1",
+      [key],
+      [{ key, predicate: { builder: { id: "ci" } } }],
+    );
+    const request = admission([{ name: "c", image: `${HOST}/app@${digest}` }]);
+    const loaded = policies({ entries: [signedBy(key), attested(key, "ci")] });
+    const cold = await evaluate(w, request, loaded);
+    expect(cold.allowed).toBe(true);
+    expect(exchanges(w)).toContain(`HEAD https://registry.example.test/v2/app/manifests/${digest}`);
+
+    let before = w.net.log.length;
+    const warm = await evaluate(w, request, loaded);
+    expect(verdict(warm)).toEqual(verdict(cold));
+    expect(warm.timing).toMatchObject({ checks: 0, cachedChecks: 2 });
+    expect(exchanges(w, before)).toEqual([]);
+
+    // Conditions are evaluated again over the cached statement, still without a request.
+    const stricter = await evaluate(w, request, policies({ entries: [attested(key, "other")] }));
+    expect(stricter.results[0]?.status).toBe("fail");
+    expect(exchanges(w, before)).toEqual([]);
+
+    // One check the cache does not hold: the image is resolved as on a cold admission.
+    before = w.net.log.length;
+    const mixed = await evaluate(
+      w,
+      request,
+      policies({ entries: [signedBy(key)] }, { name: "q", entries: [signedBy(other)] }),
+    );
+    expect(mixed.allowed).toBe(false);
+    expect(mixed.timing).toMatchObject({ checks: 1, cachedChecks: 1 });
+    expect(exchanges(w, before)[0]).toBe(
+      `HEAD https://registry.example.test/v2/app/manifests/${digest}`,
+    );
+  });
+
+  it("treats a tag beside the digest as pinned, and resolves a pinned image nothing may be cached for", async () => {
+    const w = world();
+    const key = await freshKey();
+    const digest = await pushSigned(w.registry, "app", "v1", [key]);
+    const loaded = policies({ entries: [signedBy(key)] });
+    const tagged = admission([{ name: "c", image: `${HOST}/app:v1@${digest}` }]);
+    await evaluate(w, tagged, loaded);
+    let before = w.net.log.length;
+    expect((await evaluate(w, tagged, loaded)).allowed).toBe(true);
+    expect(exchanges(w, before)).toEqual([]);
+
+    const pinned = admission([{ name: "c", image: `${HOST}/app@${digest}` }]);
+    const uncached = policies({ entries: [{ ...signedBy(key), useCache: false }] });
+    await evaluate(w, pinned, uncached);
+    before = w.net.log.length;
+    expect((await evaluate(w, pinned, uncached)).timing).toMatchObject({ checks: 1 });
+    expect(exchanges(w, before)[0]).toBe(
+      `HEAD https://registry.example.test/v2/app/manifests/${digest}`,
+    );
   });
 
   it("does not remember a failure", async () => {

@@ -24,6 +24,7 @@ declare -A tool_packages=(
   [htpasswd]=apache2-utils
   [openssl]=openssl
   [jq]=jq
+  [redis-server]=redis-server
 )
 missing_packages=()
 for tool in "${!tool_packages[@]}"; do

@@ -11,6 +11,7 @@ import { authFlags, chooseCallerAuth, chooseVerifyApi } from "./serve-auth.ts";
 import { cacheFlags, parseCacheChoice } from "./serve-cache.ts";
 import { configMapFlags, parseConfigMapChoice } from "./serve-config-maps.ts";
 import { demoCommands, demoEngine, demoText, loadEngine } from "./serve-engine.ts";
+import { openSharedCache, sharedCacheFlags } from "./serve-shared-cache.ts";
 import { type TlsFiles, tlsFiles, tlsFlags, watchTls } from "./serve-tls.ts";
 import { shellWord } from "./shell-word.ts";
 
@@ -160,6 +161,7 @@ stops serve from starting (exit 2), naming it.`,
   flags: {
     ...configMapFlags,
     ...cacheFlags,
+    ...sharedCacheFlags,
     ...authFlags,
     policy: {
       type: "string",
@@ -212,71 +214,78 @@ stops serve from starting (exit 2), naming it.`,
     const files = tlsFiles(io, flags);
     const tls = await files?.read();
     const configMapChoice = parseConfigMapChoice(flags["config-maps"], flags["config-map-ttl"]);
-    const cacheChoice = parseCacheChoice(flags);
-    const sha256 = io.loadSha256(undefined, logger);
-    const fetch = io.fetch({ timeoutMs: global.timeoutMs });
-    const demo = flags.policy.length === 0;
-    if (demo && configMapChoice.source === "kube") {
-      throw usageError("--config-maps kube needs --policy", "serve");
-    }
-    const verifyApi = chooseVerifyApi(flags);
-    const { auth, curlHeader } = await chooseCallerAuth(io, flags, {
-      demo,
-      clientCertificates: tls?.clientCa !== undefined,
-      clock: systemClock,
-      logger,
-    });
-    const engine = demo
-      ? await demoEngine(fetch, logger, sha256, cacheChoice)
-      : await loadEngine(
-          io,
-          flags.policy,
-          flags["trusted-root"],
-          configMapChoice,
-          cacheChoice,
-          global,
-          logger,
-          sha256,
-        );
-    const stopSignal = io.shutdownSignal();
-
-    // Loaded here, not at the top, so other commands start without the HTTP stack.
-    const { createApp } = await import("../app.ts");
-    const app = createApp({
-      fetch,
-      clock: systemClock,
-      logger,
-      sha256,
-      engine,
-      auth,
-      ...(verifyApi && { verifyApi }),
-    });
-    const listener = await listen(io, app.fetch, { host, port, ...(tls && { tls }) });
-
-    const url = `${tls ? "https" : "http"}://${connectHost(host)}:${listener.port}`;
-    const cacert = flags["tls-cert"];
-    const curlBase = `curl ${cacert ? `--cacert ${shellWord(cacert)} ` : ""}`;
-    const curl = `${curlBase}${url}/healthz`;
-    const demoCurls = demo ? demoCommands(curlBase, url, curlHeader) : undefined;
-    if (global.json)
-      writeJson(io, {
-        url,
-        healthz: `${url}/healthz`,
-        curl,
-        ...(demoCurls && { demo: demoCurls }),
+    const ownCache = parseCacheChoice(flags);
+    const sharedCache = await openSharedCache(io, flags, logger);
+    const cacheChoice = { ...ownCache, ...(sharedCache && { shared: sharedCache.store }) };
+    // Closed however serve ends, so a refused policy cannot leave the process waiting on Redis.
+    try {
+      const sha256 = io.loadSha256(undefined, logger);
+      const fetch = io.fetch({ timeoutMs: global.timeoutMs });
+      const demo = flags.policy.length === 0;
+      if (demo && configMapChoice.source === "kube") {
+        throw usageError("--config-maps kube needs --policy", "serve");
+      }
+      const verifyApi = chooseVerifyApi(flags);
+      const { auth, curlHeader } = await chooseCallerAuth(io, flags, {
+        demo,
+        clientCertificates: tls?.clientCa !== undefined,
+        clock: systemClock,
+        logger,
       });
-    else {
-      io.stdout(`imgverify ${VERSION} listening on ${url}\nTry: ${curl}\n`);
-      if (demoCurls) io.stdout(demoText(demoCurls));
-    }
-    logger.info("listening", { url });
-    const stopWatchingTls = files && tls && watchServedTls(files, tls, listener, logger);
+      const engine = demo
+        ? await demoEngine(fetch, logger, sha256, cacheChoice)
+        : await loadEngine(
+            io,
+            flags.policy,
+            flags["trusted-root"],
+            configMapChoice,
+            cacheChoice,
+            global,
+            logger,
+            sha256,
+          );
+      const stopSignal = io.shutdownSignal();
 
-    logger.info("shutting down", { signal: await stopSignal });
-    stopWatchingTls?.();
-    if (!(await closeWithin(listener, graceMs))) {
-      logger.warn("dropped connections still open after the grace period", { graceMs });
+      // Loaded here, not at the top, so other commands start without the HTTP stack.
+      const { createApp } = await import("../app.ts");
+      const app = createApp({
+        fetch,
+        clock: systemClock,
+        logger,
+        sha256,
+        engine,
+        auth,
+        ...(verifyApi && { verifyApi }),
+      });
+      const listener = await listen(io, app.fetch, { host, port, ...(tls && { tls }) });
+
+      const url = `${tls ? "https" : "http"}://${connectHost(host)}:${listener.port}`;
+      const cacert = flags["tls-cert"];
+      const curlBase = `curl ${cacert ? `--cacert ${shellWord(cacert)} ` : ""}`;
+      const curl = `${curlBase}${url}/healthz`;
+      const demoCurls = demo ? demoCommands(curlBase, url, curlHeader) : undefined;
+      if (global.json)
+        writeJson(io, {
+          url,
+          healthz: `${url}/healthz`,
+          curl,
+          ...(demoCurls && { demo: demoCurls }),
+        });
+      else {
+        io.stdout(`imgverify ${VERSION} listening on ${url}\nTry: ${curl}\n`);
+        if (demoCurls) io.stdout(demoText(demoCurls));
+      }
+      logger.info("listening", { url });
+      const stopWatchingTls = files && tls && watchServedTls(files, tls, listener, logger);
+
+      logger.info("shutting down", { signal: await stopSignal });
+      stopWatchingTls?.();
+      if (!(await closeWithin(listener, graceMs))) {
+        logger.warn("dropped connections still open after the grace period", { graceMs });
+      }
+      return EXIT_OK;
+    } finally {
+      sharedCache?.close();
     }
-    return EXIT_OK;
   },
 });

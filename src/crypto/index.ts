@@ -5,7 +5,7 @@
  * workerd: WebCrypto first, @noble/curves where WebCrypto lacks a curve.
  */
 
-export { bytesEqual } from "./bytes.ts";
+export { bytesEqual, bytesEqualConstantTime } from "./bytes.ts";
 export { Certificate, parseCertificate, parseCertificates } from "./certificate.ts";
 export { verifyCertificateSignature } from "./certificate-signature.ts";
 export {

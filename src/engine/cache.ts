@@ -5,9 +5,10 @@
  * named. Failures are never stored: only a verified result is a fact.
  *
  * Beside the in-process tier, an optional shared one (`SharedVerifiedStore`:
- * the Workers Cache API, later Redis) lets other isolates and replicas reuse
- * what one verified. It is best effort: an error or a slow answer counts in
- * the stats and the result is verified afresh, never an admission failed.
+ * the Workers Cache API, Redis through `sealedStore`) lets other isolates
+ * and replicas reuse what one verified. It is best effort: an error or a slow
+ * answer counts in the stats and the result is verified afresh, never an
+ * admission failed.
  */
 import type { Clock } from "../deps.ts";
 import { TtlCache } from "../store/ttl-cache.ts";

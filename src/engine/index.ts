@@ -15,6 +15,12 @@ export {
 } from "./cache.ts";
 export { type EngineErrorCode, engineError } from "./errors.ts";
 export { evaluateAdmission } from "./evaluate.ts";
+export {
+  MAX_SEALED_CHARS,
+  MIN_SEAL_KEY_BYTES,
+  sealedStore,
+  type TextStore,
+} from "./sealed-store.ts";
 export { type CheckSpec, checkSpec } from "./trust-policy.ts";
 export type {
   AdmissionEvaluation,

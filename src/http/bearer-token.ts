@@ -5,6 +5,7 @@
  * comparing digests of equal length in constant time leaks neither the
  * token's content nor its length through timing.
  */
+import { bytesEqualConstantTime } from "../crypto/bytes.ts";
 import type { Clock, Logger } from "../deps.ts";
 import { ImgverifyError } from "../errors.ts";
 
@@ -51,12 +52,7 @@ export async function sha256Text(text: string): Promise<Uint8Array> {
 }
 
 /** True when `a` and `b` are equal, in time that depends on their length only. */
-export function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
-  return diff === 0;
-}
+export const digestsEqual: (a: Uint8Array, b: Uint8Array) => boolean = bytesEqualConstantTime;
 
 /** A token that never changes (`IMGVERIFY_AUTH_TOKEN`). */
 export async function fixedToken(text: string, source: string): Promise<TokenSource> {

@@ -7,6 +7,7 @@
 import type { Bundle } from "@sigstore/bundle";
 import { HashAlgorithm } from "@sigstore/protobuf-specs";
 import { type SignedEntity, toSignedEntity } from "@sigstore/verify";
+import { bytesEqual } from "../../crypto/index.ts";
 import type { DigestAlgorithm, ResolvedArtifact } from "./artifact.ts";
 import { dsseContentForLogEntries } from "./dsse-hashedrekord.ts";
 import { bundleError } from "./errors.ts";
@@ -60,15 +61,11 @@ function messageDigestOf(
       `bundle digest algorithm ${HashAlgorithm[messageDigest.algorithm]} cannot be checked against ${artifact.label}`,
     );
   }
-  if (!equalBytes(messageDigest.digest, digest)) {
+  if (!bytesEqual(messageDigest.digest, digest)) {
     throw bundleError(
       "ARTIFACT_MISMATCH",
       `bundle is for a different artifact: its message digest is not that of ${artifact.label}`,
     );
   }
   return digest;
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }

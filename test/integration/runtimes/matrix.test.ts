@@ -20,7 +20,6 @@
  */
 import { execFile, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
@@ -30,15 +29,16 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { unstable_readConfig } from "wrangler";
 import { guardProcess, makeTempDir, removeTempDir } from "../../support/cleanup.ts";
 import { childEnv, startServer } from "../../support/cli.ts";
-import { type Proxy, startProxy } from "../../support/proxy.ts";
-import { seedSignedImages } from "../../support/seed-signed.ts";
+import { freePort } from "../../support/ports.ts";
+import { type Proxy } from "../../support/proxy.ts";
 import {
   REPO_ROOT,
   SERVE_RUNTIMES,
   type StartRuntime,
   serveEntry,
 } from "../../support/serve-entries.ts";
-import { policyDoc, reviewJson } from "../../unit/engine/core/world.ts";
+import { signedScenario } from "../../support/signed-scenario.ts";
+import { reviewJson } from "../../unit/engine/core/world.ts";
 
 const TOKEN = "worker-test-token-0123456789abcdef";
 const dir = makeTempDir("worker");
@@ -60,29 +60,13 @@ afterAll(async () => {
 });
 
 beforeAll(async () => {
-  const registry = inject("registries").anonymous;
-  proxy = await startProxy({ target: registry.url });
-  const seeded = await seedSignedImages(registry, { images: 1 });
-  const key = seeded.keys[0]?.publicKeyPem;
-  const image = seeded.images[0];
-  if (key === undefined || image === undefined) throw new Error("nothing seeded");
-  const viaProxy = (reference: string) => reference.replace(registry.host, proxy.host);
-  signed = viaProxy(image.reference);
-  signedDigest = image.digest;
-  const plain = inject("seededImages").anonymous.ociImage;
-  unsigned = viaProxy(plain.reference);
-  unsignedDigest = plain.digest;
-  const entry = { keys: { publicKeys: key, rekor: { ignoreTlog: true } } };
   mkdirSync(join(dir, "policies"));
-  writeFileSync(
+  const scenario = await signedScenario(
+    inject("registries").anonymous,
+    inject("seededImages").anonymous.ociImage,
     join(dir, "policies", "signed.json"),
-    JSON.stringify(
-      policyDoc({
-        name: "signed-images",
-        entries: [{ imageReferences: [`${proxy.host}/*`], attestors: [{ entries: [entry] }] }],
-      }),
-    ),
   );
+  ({ proxy, signed, signedDigest, unsigned, unsignedDigest } = scenario);
 }, 120_000);
 
 /** By digest alone: a tag beside it would be resolved again (Kyverno's tag@digest rule). */
@@ -310,17 +294,6 @@ async function review(base: string, route: string, images: string[]) {
       message: response.status?.message,
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** `npm run start:<runtime>` configured by the environment; resolves with its base URL. */

@@ -24,6 +24,7 @@ import { parseArgs } from "../../../src/cli/args.ts";
 import { withEnvironment } from "../../../src/cli/environment.ts";
 import { globalFlags } from "../../../src/cli/global-flags.ts";
 import { serveCommand } from "../../../src/cli/serve-command.ts";
+import { parseCacheUrl } from "../../../src/cli/serve-shared-cache.ts";
 import { webhookConfigYaml } from "../../../src/cli/webhook-config.ts";
 import { loadPolicies } from "../../../src/policy/load.ts";
 
@@ -33,6 +34,7 @@ type Manifest = any;
 const DEPLOY = fileURLToPath(new URL("../../../deploy/", import.meta.url));
 const BASE = "kustomization.yaml";
 const CERT_MANAGER = "overlays/cert-manager/kustomization.yaml";
+const REDIS = "overlays/redis/kustomization.yaml";
 
 /** Each built-in kind the manifests use, by apiVersion and kind: its schema-checking model. */
 const MODELS: Record<string, new (data: Manifest) => { validate(): void }> = {
@@ -82,6 +84,7 @@ const objects = (kustomization: string): Manifest[] =>
 const key = (doc: Manifest): string => `${doc.apiVersion}/${doc.kind}`;
 const base = objects(BASE);
 const overlay = objects(CERT_MANAGER);
+const redisOverlay = objects(REDIS);
 const only = (docs: Manifest[], kind: string, name?: string): Manifest => {
   const found = docs.filter(
     (d) => d.kind === kind && (name === undefined || d.metadata.name === name),
@@ -112,14 +115,14 @@ function yamlFilesUnder(dir: string): string[] {
 
 describe("deploy/ kustomizations", () => {
   it("list every manifest file under deploy/, and only files that exist", () => {
-    const listed = new Set([...resourceFiles(BASE), ...resourceFiles(CERT_MANAGER)]);
-    const kustomizations = [BASE, CERT_MANAGER];
+    const listed = new Set([BASE, CERT_MANAGER, REDIS].flatMap(resourceFiles));
+    const kustomizations = [BASE, CERT_MANAGER, REDIS];
     const onDisk = yamlFilesUnder(DEPLOY).filter((f) => !kustomizations.includes(f));
     expect([...listed].sort()).toEqual(onDisk.sort());
   });
 
   it("validate every object against the Kubernetes API schema of its kind", () => {
-    for (const doc of overlay) {
+    for (const doc of [...overlay, ...redisOverlay]) {
       const model = MODELS[key(doc)];
       if (model) {
         expect(() => new model(doc).validate(), `${key(doc)} ${doc.metadata?.name}`).not.toThrow();
@@ -139,7 +142,7 @@ describe("deploy/ kustomizations", () => {
   it("put every namespaced object in the webhook's namespace", () => {
     const [doc] = readYaml(join(DEPLOY, BASE));
     expect(doc.namespace).toBe(namespace);
-    for (const object of overlay) {
+    for (const object of [...overlay, ...redisOverlay]) {
       if (CLUSTER_SCOPED.has(object.kind)) expect(object.metadata.namespace).toBeUndefined();
       else expect(object.metadata.namespace, `${key(object)}`).toBe(namespace);
     }
@@ -372,5 +375,86 @@ describe("deploy/overlays/cert-manager", () => {
         expect(hook.rules[0].resources).toContain("pods/ephemeralcontainers");
       }
     }
+  });
+});
+
+describe("deploy/overlays/redis", () => {
+  const settings = only(redisOverlay, "ConfigMap", "imgverify-settings");
+  const redis = only(redisOverlay, "Deployment", "redis");
+  const redisPod = redis.spec.template;
+  const redisLabels: Record<string, string> = redisPod.metadata.labels;
+  const selectsRedis = (selector: Record<string, string>) => {
+    expect(Object.keys(selector).length).toBeGreaterThan(0);
+    for (const [label, value] of Object.entries(selector)) expect(redisLabels[label]).toBe(value);
+    // Never the webhook's pods: their labels differ in the component.
+    expect(Object.entries(selector).every(([l, v]) => podLabels[l] === v)).toBe(false);
+  };
+
+  it("hands the webhook settings serve accepts, through the ConfigMap the base reads", () => {
+    expect(container.envFrom).toContainEqual({
+      configMapRef: { name: settings.metadata.name, optional: true },
+    });
+    const env = new Map(Object.entries(settings.data as Record<string, string>));
+    const source = {
+      env: (name: string) => env.get(name),
+      envNames: (prefix: string) => [...env.keys()].filter((n) => n.startsWith(prefix)),
+    };
+    const specs = { ...globalFlags, ...serveCommand.flags };
+    const flags = withEnvironment(
+      parseArgs([], specs, "serve").flags,
+      specs,
+      source,
+      "serve",
+    ) as Record<string, Manifest>;
+    const url = parseCacheUrl(flags["cache-url"]);
+    const service = only(redisOverlay, "Service", "redis");
+    expect(url.hostname).toBe(`${service.metadata.name}.${namespace}.svc`);
+    expect(Number(url.port)).toBe(service.spec.ports[0].port);
+    selectsRedis(service.spec.selector);
+    // The key file is the Secret the base mounts, optional so the base runs without it.
+    const mount = container.volumeMounts.find((m: Manifest) =>
+      flags["cache-key-file"].startsWith(`${m.mountPath}/`),
+    );
+    expect(mount.readOnly).toBe(true);
+    const volume = pod.spec.volumes.find((v: Manifest) => v.name === mount.name);
+    expect(volume.secret).toMatchObject({ secretName: "imgverify-cache-key", optional: true });
+    expect(volume.secret.items).toEqual([
+      { key: "key", path: flags["cache-key-file"].split("/").at(-1) },
+    ]);
+  });
+
+  it("runs Redis in memory only, non-root and read-only under the namespace's restricted policy", () => {
+    const [server] = redisPod.spec.containers;
+    expect(server.args.join(" ")).toContain("--save  --appendonly no");
+    expect(server.args).toContain("allkeys-lru");
+    expect(redisPod.spec.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    expect(server.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      privileged: false,
+      capabilities: { drop: ["ALL"] },
+    });
+    expect(server.resources.limits.memory).toBeDefined();
+    expect(redisPod.spec.automountServiceAccountToken).toBe(false);
+  });
+
+  it("lets only the webhook's pods reach Redis, and Redis reach nothing", () => {
+    const inbound = only(redisOverlay, "NetworkPolicy", "redis");
+    selectsRedis(inbound.spec.podSelector.matchLabels);
+    expect(inbound.spec.policyTypes).toEqual(["Ingress", "Egress"]);
+    expect(inbound.spec.egress).toBeUndefined();
+    const [rule] = inbound.spec.ingress;
+    expect(inbound.spec.ingress).toHaveLength(1);
+    selectsPods(rule.from[0].podSelector.matchLabels);
+    expect(rule.ports).toEqual([{ port: 6379, protocol: "TCP" }]);
+
+    const outbound = only(redisOverlay, "NetworkPolicy", "imgverify-to-redis");
+    selectsPods(outbound.spec.podSelector.matchLabels);
+    expect(outbound.spec.policyTypes).toEqual(["Egress"]);
+    selectsRedis(outbound.spec.egress[0].to[0].podSelector.matchLabels);
+    expect(outbound.spec.egress[0].ports).toEqual([{ port: 6379, protocol: "TCP" }]);
   });
 });

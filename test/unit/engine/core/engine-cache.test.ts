@@ -1,22 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { VerifiedAttestation } from "../../../../src/engine/checks/index.ts";
 import { budgetMs, canonicalJson, VerificationCache } from "../../../../src/engine/index.ts";
 import { Slots } from "../../../../src/engine/slots.ts";
 import type { VerifyImagesPolicy } from "../../../../src/policy/index.ts";
 import { FakeClock } from "../../oci/fake-clock.ts";
-
-const attestation = (predicate: unknown): VerifiedAttestation => ({
-  format: "cosign",
-  source: "registry.example.test/app@sha256:00",
-  signer: { kind: "key", keyId: "ab" },
-  predicateType: "https://slsa.dev/provenance/v1",
-  statement: {
-    _type: "https://in-toto.io/Statement/v1",
-    subject: [],
-    predicateType: "x",
-    predicate,
-  } as VerifiedAttestation["statement"],
-});
+import { verifiedAttestation as attestation } from "./world.ts";
 
 describe("VerificationCache", () => {
   it("keeps verified results for its TTL and counts hits and misses", async () => {

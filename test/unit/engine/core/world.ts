@@ -5,7 +5,11 @@
  * AdmissionReview requests decoded by the real decoder.
  */
 import { type AdmissionRequest, decodeAdmissionReview } from "../../../../src/admission/index.ts";
-import { prepareTrustMaterial, type TrustMaterial } from "../../../../src/engine/checks/index.ts";
+import {
+  prepareTrustMaterial,
+  type TrustMaterial,
+  type VerifiedAttestation,
+} from "../../../../src/engine/checks/index.ts";
 import {
   type AdmissionEvaluation,
   type EngineOptions,
@@ -305,3 +309,17 @@ export async function runClock<T>(w: World, promise: Promise<T>, limitMs = 20_00
   }
   return promise;
 }
+
+/** A verified SLSA attestation as the cache holds one, with `predicate`. */
+export const verifiedAttestation = (predicate: unknown): VerifiedAttestation => ({
+  format: "cosign",
+  source: "registry.example.test/app@sha256:00",
+  signer: { kind: "key", keyId: "ab" },
+  predicateType: "https://slsa.dev/provenance/v1",
+  statement: {
+    _type: "https://in-toto.io/Statement/v1",
+    subject: [],
+    predicateType: "x",
+    predicate,
+  } as VerifiedAttestation["statement"],
+});

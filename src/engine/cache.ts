@@ -36,6 +36,12 @@ export interface VerificationCacheOptions {
    * bounds the cache's memory by `maxEntries` x this.
    */
   maxEntryBytes?: number;
+  /**
+   * Most bytes all verified results may take together, counted as their JSON;
+   * default 32 MiB. With `maxEntries` and `maxEntryBytes` it keeps the cache's
+   * memory flat however many images and attestations pass through.
+   */
+  maxBytes?: number;
   /** Lifetime of a verified result; default one hour. */
   ttlMs?: number;
   /** Lifetime of a tag's digest; default 0: tags are resolved on every request. */
@@ -85,7 +91,14 @@ export class VerificationCache {
     this.#ttlMs = ttlMs;
     this.#shared = options.shared;
     this.#sharedTimeoutMs = options.sharedTimeoutMs ?? 100;
-    this.#verified = new TtlCache({ maxEntries: options.maxEntries ?? 1024, ttlMs, clock });
+    this.#verified = new TtlCache<string, readonly VerifiedSignature[]>({
+      maxEntries: options.maxEntries ?? 1024,
+      maxWeight: options.maxBytes ?? 32 * 1024 * 1024,
+      // The key too: it holds an image name, which comes from the pod spec.
+      weigh: (results, key) => key.length + JSON.stringify(results).length,
+      ttlMs,
+      clock,
+    });
     this.#digests = new TtlCache({
       maxEntries: options.maxDigests ?? 1024,
       ttlMs: digestTtlMs,

@@ -1,16 +1,24 @@
 import type { Clock } from "../deps.ts";
 
-export interface TtlCacheOptions {
+export interface TtlCacheOptions<K = unknown, V = unknown> {
   /** Most entries kept; the least recently used goes first. */
   maxEntries: number;
   /** Default lifetime of an entry in milliseconds; 0 keeps nothing. */
   ttlMs: number;
   clock: Pick<Clock, "now">;
+  /**
+   * Most total weight kept (with `weigh`, e.g. bytes): the least recently
+   * used go first until the rest fit; a value heavier than this is not kept.
+   */
+  maxWeight?: number;
+  /** The weight of an entry; default 0. */
+  weigh?: (value: V, key: K) => number;
 }
 
 interface Entry<V> {
   value: V;
   expiresAt: number;
+  weight: number;
 }
 
 /**
@@ -19,14 +27,18 @@ interface Entry<V> {
  */
 export class TtlCache<K, V> {
   readonly #entries = new Map<K, Entry<V>>();
-  readonly #options: TtlCacheOptions;
+  readonly #options: TtlCacheOptions<K, V>;
+  #weight = 0;
 
-  constructor(options: TtlCacheOptions) {
+  constructor(options: TtlCacheOptions<K, V>) {
     if (!Number.isInteger(options.maxEntries) || options.maxEntries < 0) {
       throw new RangeError(`maxEntries must be a whole number >= 0, got ${options.maxEntries}`);
     }
     if (!(options.ttlMs >= 0)) {
       throw new RangeError(`ttlMs must be >= 0, got ${options.ttlMs}`);
+    }
+    if (options.maxWeight !== undefined && !(options.maxWeight >= 0)) {
+      throw new RangeError(`maxWeight must be >= 0, got ${options.maxWeight}`);
     }
     this.#options = options;
   }
@@ -35,7 +47,7 @@ export class TtlCache<K, V> {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.#options.clock.now()) {
-      this.#entries.delete(key);
+      this.delete(key);
       return undefined;
     }
     // Re-insert to mark it most recently used (Map keeps insertion order).
@@ -46,23 +58,35 @@ export class TtlCache<K, V> {
 
   /** Stores `value` for `ttlMs` (default: the cache's TTL), capped at the cache's TTL. */
   set(key: K, value: V, ttlMs: number = this.#options.ttlMs): void {
+    const { maxEntries, maxWeight = Number.POSITIVE_INFINITY, weigh } = this.#options;
     const lifetime = Math.min(ttlMs, this.#options.ttlMs);
-    this.#entries.delete(key);
-    if (lifetime <= 0 || this.#options.maxEntries === 0) return;
-    this.#entries.set(key, { value, expiresAt: this.#options.clock.now() + lifetime });
-    while (this.#entries.size > this.#options.maxEntries) {
+    this.delete(key);
+    const weight = weigh === undefined ? 0 : weigh(value, key);
+    if (lifetime <= 0 || maxEntries === 0 || weight > maxWeight) return;
+    this.#entries.set(key, { value, expiresAt: this.#options.clock.now() + lifetime, weight });
+    this.#weight += weight;
+    while (this.#entries.size > maxEntries || this.#weight > maxWeight) {
       const oldest = this.#entries.keys().next();
       if (oldest.done) break;
-      this.#entries.delete(oldest.value);
+      this.delete(oldest.value);
     }
   }
 
   delete(key: K): boolean {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return false;
+    this.#weight -= entry.weight;
     return this.#entries.delete(key);
   }
 
   clear(): void {
     this.#entries.clear();
+    this.#weight = 0;
+  }
+
+  /** The total weight of the entries held. */
+  get weight(): number {
+    return this.#weight;
   }
 
   /** Entries held, expired ones included until they are next touched. */

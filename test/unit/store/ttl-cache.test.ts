@@ -34,6 +34,32 @@ describe("TtlCache", () => {
     expect(cache.get("c")).toBe(3);
   });
 
+  it("evicts the least recently used until the total weight fits, and keeps no value heavier than all", () => {
+    const clock = fakeClock();
+    const cache = new TtlCache<string, string>({
+      maxEntries: 100,
+      maxWeight: 10,
+      weigh: (value, key) => value.length + key.length,
+      ttlMs: 1000,
+      clock,
+    });
+    cache.set("a", "1234"); // 5
+    cache.set("b", "1234"); // 10
+    expect(cache.get("a")).toBe("1234"); // b is now the oldest
+    cache.set("c", "12"); // 13: b goes
+    expect([cache.get("a"), cache.get("b"), cache.get("c")]).toEqual(["1234", undefined, "12"]);
+    expect(cache.weight).toBe(8);
+    cache.set("a", "1"); // replacing frees the old weight
+    expect(cache.weight).toBe(5);
+    cache.set("huge", "x".repeat(20));
+    expect(cache.get("huge")).toBeUndefined();
+    expect(cache.weight).toBe(5);
+    clock.advance(1000);
+    expect(cache.get("a")).toBeUndefined();
+    expect(cache.get("c")).toBeUndefined();
+    expect(cache.weight).toBe(0);
+  });
+
   it("caps a per-entry TTL at the cache TTL and keeps nothing for 0", () => {
     const clock = fakeClock();
     const cache = new TtlCache<string, number>({ maxEntries: 5, ttlMs: 50, clock });

@@ -24,6 +24,18 @@ describe("VerificationCache", () => {
     });
   });
 
+  it("keeps at most maxBytes of results, dropping the least recently used", async () => {
+    const cache = new VerificationCache({ clock: new FakeClock(), maxBytes: 3000 });
+    const result = (n: number) => [attestation({ blob: "x".repeat(1000), n })];
+    await cache.rememberVerified("k1", result(1));
+    await cache.rememberVerified("k2", result(2));
+    expect(await cache.verified("k1")).toEqual(result(1));
+    await cache.rememberVerified("k3", result(3));
+    expect(await cache.verified("k2")).toBeUndefined();
+    expect(await cache.verified("k1")).toEqual(result(1));
+    expect(await cache.verified("k3")).toEqual(result(3));
+  });
+
   it("keeps neither an empty result nor one over maxEntryBytes", async () => {
     const cache = new VerificationCache({ clock: new FakeClock(), maxEntryBytes: 100 });
     await cache.rememberVerified("empty", []);

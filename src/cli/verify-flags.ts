@@ -56,7 +56,8 @@ export const verifyFlags: VerifyFlagSpecs = {
   "certificate-identity-regexp": {
     type: "string",
     value: "REGEXP",
-    description: "Keyless: a regular expression the whole subject must match.",
+    description:
+      "Keyless: a regular expression the subject must match, anywhere in it as in cosign (anchor it with ^…$).",
   },
   "certificate-oidc-issuer": {
     type: "string",
@@ -66,7 +67,8 @@ export const verifyFlags: VerifyFlagSpecs = {
   "certificate-oidc-issuer-regexp": {
     type: "string",
     value: "REGEXP",
-    description: "Keyless: a regular expression the whole issuer must match.",
+    description:
+      "Keyless: a regular expression the issuer must match, anywhere in it as in cosign (anchor it with ^…$).",
   },
   "trusted-root": {
     type: "string",
@@ -110,13 +112,15 @@ export const verifyFlags: VerifyFlagSpecs = {
 export type VerifyFlags = FlagValues<VerifyFlagSpecs>;
 
 /** `text` as a regular expression matching exactly it. */
+/** A pattern matching `text` and nothing else: escaped, and anchored (patterns match anywhere). */
 function exactly(text: string): string {
-  return text.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
+  return `^${text.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&")}$`;
 }
 
 /**
  * A keyless identity flag pair as one regular expression: the plain flag
- * means the exact value (as in cosign), the -regexp flag a whole-value match.
+ * means the exact value (as in cosign), the -regexp flag a pattern matched
+ * anywhere in the value (Go's MatchString, as cosign).
  */
 function identityPattern(f: VerifyFlags, flag: "certificate-identity" | "certificate-oidc-issuer") {
   const exact = f[flag];

@@ -1,4 +1,5 @@
 import { formatIssue, type PolicyIssue } from "./errors.ts";
+import { identityWarnings, type PolicyWarning } from "./identity-warnings.ts";
 import { readPolicies } from "./load.ts";
 import type { FailureAction, FailurePolicy, VerifyImagesPolicy } from "./types.ts";
 import type { PolicyFile } from "./yaml-documents.ts";
@@ -17,6 +18,8 @@ export interface PolicySummary {
   readonly rules: readonly RuleSummary[];
   readonly ignoredRules: readonly { readonly name: string; readonly type: string }[];
   readonly issues: readonly PolicyIssue[];
+  /** What loads but probably does not mean what it says (unanchored identity patterns). */
+  readonly warnings: readonly PolicyWarning[];
 }
 
 export interface RuleSummary {
@@ -61,6 +64,7 @@ function summarise(p: VerifyImagesPolicy): PolicySummary {
     })),
     ignoredRules: p.ignoredRules.map(({ name, type }) => ({ name, type })),
     issues: [],
+    warnings: identityWarnings(p),
   };
 }
 
@@ -72,6 +76,7 @@ export function checkPolicies(files: readonly PolicyFile[]): CheckResult {
     status: "refused",
     rules: [],
     ignoredRules: [],
+    warnings: [],
   }));
   const policies = [...result.policies.map(summarise), ...refused].sort(
     (a, b) => a.file.localeCompare(b.file) || a.document - b.document,
@@ -107,6 +112,7 @@ export function formatCheckResult(result: CheckResult): string {
     }
     for (const r of p.ignoredRules)
       lines.push(`  rule ${r.name}: ${r.type} rule, not run by imgverify`);
+    for (const w of p.warnings) lines.push(`  WARNING ${w.path}: ${w.message}`);
   }
   const yaml = result.issues.filter((i) => i.code === "YAML_INVALID");
   lines.push(...yaml.map((i) => `YAML ${formatIssue(i)}`));

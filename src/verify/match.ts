@@ -1,8 +1,8 @@
 /**
  * The two pattern languages policies use to name things: Kyverno's wildcards
- * (image references, identities, names, labels) and regular expressions that
- * must match a whole value (`subjectRegExp`, `issuerRegExp`). Shared by the
- * verifiers and the policy module, so both match exactly alike.
+ * (image references, identities, names, labels) and the identity regular
+ * expressions (`subjectRegExp`, `issuerRegExp`). Shared by the verifiers and
+ * the policy module, so both match exactly alike.
  */
 import { compileGoRegExp, type GoRegExp } from "./go-regexp.ts";
 
@@ -45,11 +45,46 @@ function matchCodePoints(p: readonly string[], v: readonly string[]): boolean {
 }
 
 /**
- * `pattern` anchored at both ends: `.*@example\.com` must match all of a
- * value, not a part. Go's RE2 syntax, matched in linear time. Throws re2js's
+ * An identity regular expression as cosign and Kyverno apply it: Go's RE2
+ * syntax and `regexp.MatchString`, which matches anywhere in the value, so
+ * `token.actions.githubusercontent.com` accepts the full issuer URL, and
+ * `.*@example\.com` accepts `dev@example.com.evil.test` unless anchored
+ * (`isAnchored`; check-policy warns). Matched in linear time. Throws re2js's
  * syntax error for an invalid pattern; callers wrap it in their own coded
  * error.
  */
-export function anchoredRegExp(pattern: string): GoRegExp {
-  return compileGoRegExp(`^(?:${pattern})$`);
+export function identityRegExp(pattern: string): GoRegExp {
+  return compileGoRegExp(pattern);
+}
+
+/**
+ * True when every match of `pattern` must span the whole value: it starts with
+ * `^` or `\A` (after any flags group), ends with an unescaped `$` or `\z`, and
+ * has no `|` outside a group or class (`^a|b$` is `(^a)|(b$)`). Conservative:
+ * a pattern anchored some other way reads as unanchored.
+ */
+export function isAnchored(pattern: string): boolean {
+  const body = pattern.replace(/^\(\?[a-zA-Z]+\)/, "");
+  if (!body.startsWith("^") && !body.startsWith("\\A")) return false;
+  let depth = 0;
+  let inClass = false;
+  /** Whether the last character is the second half of an escape (`\$`, `\z`). */
+  let lastEscaped = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === "\\") {
+      lastEscaped = i === body.length - 2;
+      i++;
+    } else if (inClass) {
+      if (c === "]") inClass = false;
+    } else if (c === "[") {
+      inClass = true;
+      // A `]` first in a class (after any `^`) is a literal, not its end.
+      if (body[i + 1] === "^") i++;
+      if (body[i + 1] === "]") i++;
+    } else if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (c === "|" && depth === 0) return false;
+  }
+  return lastEscaped ? body.endsWith("\\z") : body.endsWith("$");
 }

@@ -1,7 +1,7 @@
 /**
  * Keyless identities for Sigstore bundles, matched with the same meaning as
  * for cosign signatures (Kyverno's): `subject` and `issuer` are wildcard
- * patterns, the `RegExp` forms must match whole; either subject form may
+ * patterns, the `RegExp` forms match anywhere (Go's MatchString); either subject form may
  * match, while both issuer forms must (none given: any issuer, as in
  * Kyverno). The bundle verifier checks the
  * certificate against the trusted root; the identity is matched here.
@@ -9,7 +9,7 @@
 import type { CertificateSigner } from "../../verify/bundle/index.ts";
 import { type IdentityPolicy, wildcardMatch } from "../../verify/cosign/index.ts";
 import type { GoRegExp } from "../../verify/go-regexp.ts";
-import { anchoredRegExp } from "../../verify/match.ts";
+import { identityRegExp } from "../../verify/match.ts";
 import { checkError } from "./errors.ts";
 
 export interface IdentityMatcher {
@@ -31,8 +31,8 @@ export function identityMatcher(identity: IdentityPolicy): IdentityMatcher {
       "Sigstore bundles are not checked against additionalExtensions",
     );
   }
-  const subjectPattern = subjectRegExp ? fullMatch(subjectRegExp, "subjectRegExp") : undefined;
-  const issuerPattern = issuerRegExp ? fullMatch(issuerRegExp, "issuerRegExp") : undefined;
+  const subjectPattern = subjectRegExp ? compiledRegExp(subjectRegExp, "subjectRegExp") : undefined;
+  const issuerPattern = issuerRegExp ? compiledRegExp(issuerRegExp, "issuerRegExp") : undefined;
   return {
     subject: (value) =>
       (!!subject && wildcardMatch(subject, value)) || (subjectPattern?.test(value) ?? false),
@@ -59,9 +59,9 @@ export function assertIdentity(matcher: IdentityMatcher, signer: CertificateSign
   );
 }
 
-function fullMatch(pattern: string, what: string): GoRegExp {
+function compiledRegExp(pattern: string, what: string): GoRegExp {
   try {
-    return anchoredRegExp(pattern);
+    return identityRegExp(pattern);
   } catch (err) {
     throw checkError(
       "POLICY_INVALID",

@@ -2,22 +2,23 @@
  * Who may have signed: a managed public key, or a keyless identity (the
  * certificate's subject alternative name and OIDC issuer). Identities are
  * matched here rather than by `@sigstore/verify`, which treats a plain
- * identity as an unanchored regular expression.
+ * identity as a regular expression: an exact one is compared exactly, a
+ * pattern matched as Go's MatchString, as cosign does.
  */
 import { crypto } from "@sigstore/core";
 import type { KeyFinderFunc } from "@sigstore/verify";
 import type { GoRegExp } from "../go-regexp.ts";
-import { anchoredRegExp } from "../match.ts";
+import { identityRegExp } from "../match.ts";
 import { bundleError } from "./errors.ts";
 
 export interface IdentityPolicy {
   /** The exact subject alternative name (e-mail, URI or other name). */
   subject?: string;
-  /** A regular expression the whole subject must match. */
+  /** A regular expression matching the subject (anywhere in it, as cosign). */
   subjectRegExp?: string;
   /** The exact OIDC issuer recorded by Fulcio. */
   issuer?: string;
-  /** A regular expression the whole issuer must match. */
+  /** A regular expression matching the issuer (anywhere in it, as cosign). */
   issuerRegExp?: string;
 }
 
@@ -51,7 +52,7 @@ export function assertIdentityPolicyUsable(policy: IdentityPolicy): void {
     throw bundleError("POLICY_INVALID", `identity policy names no ${missing.join(" and no ")}`);
   }
   for (const pattern of [policy.subjectRegExp, policy.issuerRegExp]) {
-    if (pattern !== undefined) fullMatchRegExp(pattern);
+    if (pattern !== undefined) compiledRegExp(pattern);
   }
 }
 
@@ -73,13 +74,13 @@ function matches(
   what: string,
 ): boolean {
   if (exact !== undefined && value !== exact) return false;
-  return pattern === undefined || fullMatchRegExp(pattern, what).test(value);
+  return pattern === undefined || compiledRegExp(pattern, what).test(value);
 }
 
-/** `pattern` as a whole-value regular expression, or `POLICY_INVALID` naming it. */
-function fullMatchRegExp(pattern: string, what = "identity"): GoRegExp {
+/** `pattern` as an identity regular expression, or `POLICY_INVALID` naming it. */
+function compiledRegExp(pattern: string, what = "identity"): GoRegExp {
   try {
-    return anchoredRegExp(pattern);
+    return identityRegExp(pattern);
   } catch (err) {
     throw bundleError(
       "POLICY_INVALID",

@@ -9,7 +9,7 @@ import {
   type FulcioExtensionName,
 } from "../../crypto/index.ts";
 import type { GoRegExp } from "../go-regexp.ts";
-import { anchoredRegExp, wildcardMatch } from "../match.ts";
+import { identityRegExp, wildcardMatch } from "../match.ts";
 import { cosignError } from "./errors.ts";
 
 export interface IdentityPolicy {
@@ -19,11 +19,11 @@ export interface IdentityPolicy {
    * Given with `subjectRegExp`, either one matching suffices (as in Kyverno).
    */
   subject?: string;
-  /** A regular expression some subject alternative name must match whole. */
+  /** A regular expression matching some subject alternative name (anywhere in it, as Go's MatchString). */
   subjectRegExp?: string;
   /** A wildcard pattern the OIDC issuer must match (Fulcio extension .8, else .1). */
   issuer?: string;
-  /** A regular expression the whole OIDC issuer must match; checked as well as `issuer`. */
+  /** A regular expression matching the OIDC issuer (anywhere in it); checked as well as `issuer`. */
   issuerRegExp?: string;
   /**
    * Fulcio extensions by cosign name (`githubWorkflowRepository`, ...), by
@@ -96,20 +96,20 @@ export function prepareIdentity(policy: IdentityPolicy): PreparedIdentity {
   return {
     subject: policy.subject || undefined,
     subjectRegExp: policy.subjectRegExp
-      ? fullMatchRegExp(policy.subjectRegExp, "subjectRegExp")
+      ? compiledRegExp(policy.subjectRegExp, "subjectRegExp")
       : undefined,
     issuer: policy.issuer || undefined,
     issuerRegExp: policy.issuerRegExp
-      ? fullMatchRegExp(policy.issuerRegExp, "issuerRegExp")
+      ? compiledRegExp(policy.issuerRegExp, "issuerRegExp")
       : undefined,
     extensions,
   };
 }
 
-/** `pattern` as a whole-value regular expression; `what` names the policy field in the error. */
-function fullMatchRegExp(pattern: string, what: string): GoRegExp {
+/** `pattern` as an identity regular expression; `what` names the policy field in the error. */
+function compiledRegExp(pattern: string, what: string): GoRegExp {
   try {
-    return anchoredRegExp(pattern);
+    return identityRegExp(pattern);
   } catch (err) {
     throw cosignError(
       "POLICY_INVALID",

@@ -25,6 +25,32 @@ describe("imgverify check-policy", () => {
     expect(io.err).toBe("");
   });
 
+  it("warns, without refusing, about identity regexps that match anywhere in the value", async () => {
+    const keyless = (subject: string, issuer: string) =>
+      policyWith(
+        `imageReferences: ['*']\nattestors:\n- entries:\n  - keyless:\n      subjectRegExp: '${subject}'\n      issuerRegExp: '${issuer}'\n      rekor: {url: https://rekor.sigstore.dev}`,
+      );
+    const files = {
+      "loose.yaml": keyless("https://github\\.com/acme/.*", "token.actions.githubusercontent.com"),
+      "tight.yaml": keyless(
+        "^https://github\\.com/acme/.*$",
+        "^https://token\\.actions\\.githubusercontent\\.com$",
+      ),
+    };
+    const io = fakeIo(files);
+    expect(await runCli(["check-policy", "loose.yaml", "tight.yaml"], io)).toBe(0);
+    const warnings = io.out.split("\n").filter((line) => line.includes("WARNING"));
+    const field = "spec.rules[0].verifyImages[0].attestors[0].entries[0].keyless";
+    expect(warnings).toEqual([
+      `  WARNING ${field}.subjectRegExp: subjectRegExp "https://github\\\\.com/acme/.*" is not anchored: it matches anywhere in the certificate's value, as in Kyverno; write ^…$ unless a partial match is meant`,
+      `  WARNING ${field}.issuerRegExp: issuerRegExp "token.actions.githubusercontent.com" is not anchored: it matches anywhere in the certificate's value, as in Kyverno; write ^…$ unless a partial match is meant`,
+    ]);
+    const json = fakeIo(files);
+    await runCli(["--json", "check-policy", "loose.yaml", "tight.yaml"], json);
+    const { policies } = JSON.parse(json.out);
+    expect(policies.map((p: { warnings: unknown[] }) => p.warnings.length)).toEqual([2, 0]);
+  });
+
   it("walks a directory for .yaml, .yml and .json files and names every refused field with its file", async () => {
     const io = fakeIo({
       "policies/a/good.yaml": GOOD,

@@ -80,6 +80,34 @@ describe.runIf(verifierTestsRun)("imgverify verify", () => {
       digest: COSIGN_SUBJECT,
       error: { code: "IDENTITY_MISMATCH" },
     });
+    // An exact identity or issuer is the whole value, not a part of it.
+    for (const partial of [
+      [
+        "--certificate-identity",
+        "soyland.com",
+        "--certificate-oidc-issuer",
+        COSIGN_IDENTITY.issuer,
+      ],
+      [
+        "--certificate-identity",
+        COSIGN_IDENTITY.subject,
+        "--certificate-oidc-issuer",
+        "github.com",
+      ],
+    ]) {
+      const io = signedImageIo().io;
+      expect(await runCli(["verify", "--json", ...partial, ...attestation, IMAGE], io)).toBe(1);
+      expect(JSON.parse(io.out).error.code).toMatch(/IDENTITY_MISMATCH|ISSUER_MISMATCH/);
+    }
+    // The -regexp flags match anywhere, as cosign's do.
+    const loose = [
+      "--certificate-identity-regexp",
+      "soyland",
+      "--certificate-oidc-issuer-regexp",
+      "github",
+    ];
+    const third = signedImageIo().io;
+    expect(await runCli(["verify", ...loose, ...attestation, IMAGE], third)).toBe(0);
     const second = signedImageIo().io;
     const both = [...attestation, "--signature"];
     expect(await runCli(["verify", ...identity, ...both, IMAGE], second)).toBe(1);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { wildcardMatch as policyWildcardMatch } from "../../../src/policy/index.ts";
 import { wildcardMatch as cosignWildcardMatch } from "../../../src/verify/cosign/index.ts";
-import { anchoredRegExp, wildcardMatch } from "../../../src/verify/match.ts";
+import { identityRegExp, isAnchored, wildcardMatch } from "../../../src/verify/match.ts";
 
 describe("wildcardMatch (Kyverno ext/wildcard, go-wildcard v1)", () => {
   it.each([
@@ -62,38 +62,60 @@ describe("wildcardMatch (Kyverno ext/wildcard, go-wildcard v1)", () => {
   });
 });
 
-describe("anchoredRegExp", () => {
+describe("identityRegExp: Go's MatchString, as cosign and Kyverno", () => {
   it.each([
     [".*@acme\\.test", "dev@acme.test", true],
-    [".*@acme\\.test", "dev@acme.test.evil", false],
-    ["acme", "not-acme-at-all", false],
-    ["a|b", "a", true],
-    ["a|b", "ab", false],
-    [
-      "https://token\\.actions\\.githubusercontent\\.com",
-      "https://token.actions.githubusercontent.com",
-      true,
-    ],
+    // Unanchored patterns match anywhere: what Kyverno accepts, and why check-policy warns.
+    [".*@acme\\.test", "dev@acme.test.evil", true],
+    ["acme", "not-acme-at-all", true],
+    ["token.actions.githubusercontent.com", "https://token.actions.githubusercontent.com", true],
+    ["a|b", "ab", true],
+    ["^.*@acme\\.test$", "dev@acme.test.evil", false],
+    ["^(?:a|b)$", "ab", false],
+    ["^a|b$", "xb", true],
+    ["\\Ahttps://github\\.com/acme/\\z", "https://github.com/acme/", true],
+    ["\\Ahttps://github\\.com/acme/\\z", "https://github.com/acme/x", false],
   ])("/%s/ against %j is %s", (pattern, value, expected) => {
-    expect(anchoredRegExp(pattern).test(value)).toBe(expected);
+    expect(identityRegExp(pattern).test(value)).toBe(expected);
   });
 
   it("throws a syntax error for a pattern that is not a regular expression", () => {
-    expect(() => anchoredRegExp("(")).toThrow(/error parsing regexp/);
-    expect(() => anchoredRegExp("[a-")).toThrow(/error parsing regexp/);
+    expect(() => identityRegExp("(")).toThrow(/error parsing regexp/);
+    expect(() => identityRegExp("[a-")).toThrow(/error parsing regexp/);
   });
 
   it("reads Go's syntax and refuses what Go's regexp refuses", () => {
-    expect(anchoredRegExp("(?P<user>[a-z]+)@acme\\.test").test("dev@acme.test")).toBe(true);
-    expect(anchoredRegExp("[[:alpha:]]+").test("abc")).toBe(true);
-    expect(anchoredRegExp("x(?i)ab").test("xAB")).toBe(true);
-    expect(() => anchoredRegExp("(a)\\1")).toThrow(/invalid escape/);
-    expect(() => anchoredRegExp("a(?=b)")).toThrow(/Perl syntax/);
+    expect(identityRegExp("^(?P<user>[a-z]+)@acme\\.test$").test("dev@acme.test")).toBe(true);
+    expect(identityRegExp("^[[:alpha:]]+$").test("abc")).toBe(true);
+    expect(identityRegExp("x(?i)ab").test("xAB")).toBe(true);
+    expect(() => identityRegExp("(a)\\1")).toThrow(/invalid escape/);
+    expect(() => identityRegExp("a(?=b)")).toThrow(/Perl syntax/);
   });
 
   it("matches a catastrophic pattern in linear time", () => {
     const started = performance.now();
-    expect(anchoredRegExp("(a+)+").test(`${"a".repeat(5000)}!`)).toBe(false);
+    expect(identityRegExp("^(a+)+$").test(`${"a".repeat(5000)}!`)).toBe(false);
     expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe("isAnchored", () => {
+  it.each([
+    ["^https://github\\.com/acme/.*$", true],
+    ["(?i)^dev@acme\\.test$", true],
+    ["\\Ahttps://accounts\\.google\\.com\\z", true],
+    ["^(a|b)$", true],
+    ["^[|$]x$", true],
+    ["^[]|]$", true],
+    ["https://github\\.com/acme/.*", false],
+    ["^https://github\\.com/acme/", false],
+    ["token.actions.githubusercontent.com$", false],
+    ["^a|b$", false],
+    ["^a\\$", false],
+    ["^a\\\\$", true],
+    ["^a\\z", true],
+    ["^az", false],
+  ])("/%s/ is anchored: %s", (pattern, expected) => {
+    expect(isAnchored(pattern)).toBe(expected);
   });
 });

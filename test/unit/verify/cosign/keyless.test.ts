@@ -119,7 +119,7 @@ describe("keyless cosign signatures", () => {
     expect(result.signedAt).toEqual(result.tlog?.integratedTime);
   });
 
-  it("matches subjects and issuers by wildcard or whole-value regular expression", async () => {
+  it("matches subjects and issuers by wildcard, or by regular expression anywhere in the value (Go's MatchString)", async () => {
     const layer = await keylessLayer();
     const passes: KeylessPolicy[] = [
       { kind: "keyless", subject: "https://github.com/acme/*" },
@@ -134,11 +134,14 @@ describe("keyless cosign signatures", () => {
       },
       { kind: "keyless", subject: "https://nope.test", subjectRegExp: ".*release.*" },
       { kind: "keyless", issuer: "https://token.actions.*" },
+      // Unanchored, as Kyverno and cosign match them.
+      { kind: "keyless", subjectRegExp: "github" },
+      { ...POLICY, issuerRegExp: "token.actions.githubusercontent.com" },
     ];
     for (const policy of passes)
       expect((await verify(layer, policy)).signer.kind).toBe("certificate");
     await rejectsWith(
-      verify(layer, { kind: "keyless", subjectRegExp: "github" }),
+      verify(layer, { kind: "keyless", subjectRegExp: "^github" }),
       "IDENTITY_MISMATCH",
     );
     await rejectsWith(
@@ -149,7 +152,11 @@ describe("keyless cosign signatures", () => {
       verify(layer, { ...POLICY, issuer: "https://accounts.google.com" }),
       "ISSUER_MISMATCH",
     );
-    await rejectsWith(verify(layer, { ...POLICY, issuerRegExp: "token" }), "ISSUER_MISMATCH");
+    await rejectsWith(verify(layer, { ...POLICY, issuerRegExp: "^token" }), "ISSUER_MISMATCH");
+    await rejectsWith(
+      verify(layer, { ...POLICY, issuerRegExp: "accounts\\.google\\.com" }),
+      "ISSUER_MISMATCH",
+    );
     await rejectsWith(verify(layer, { ...POLICY, subjectRegExp: "([" }), "POLICY_INVALID");
   });
 

@@ -6,7 +6,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { ScenarioFigures } from "./admission.ts";
 import type { SignatureVerifyResult } from "./crypto-verify.ts";
-import type { DigestBenchResult } from "./digest.ts";
+import { type DigestBenchResult, targetDetail } from "./digest.ts";
 import type { Target } from "./targets.ts";
 
 export interface LatestResults {
@@ -17,7 +17,9 @@ export interface LatestResults {
   digest: Pick<
     DigestBenchResult,
     "wasmMBps" | "hashWasmMBps" | "nobleMBps" | "webcryptoMBps" | "small2KiBUs"
-  >;
+  > &
+    // Reported, not compared (absent from baselines written before it existed).
+    Partial<Pick<DigestBenchResult, "sizes">>;
   verify: Omit<SignatureVerifyResult, "runtime">;
   /** Warm admission throughput of the server against a bare echo, when measured. */
   throughput?: Record<string, unknown>;
@@ -28,8 +30,8 @@ export const LATEST_URL: URL = new URL("./results/latest.json", import.meta.url)
 export const BASELINE_URL: URL = new URL("./baseline.json", import.meta.url);
 
 export function digestFigures(result: DigestBenchResult): LatestResults["digest"] {
-  const { wasmMBps, hashWasmMBps, nobleMBps, webcryptoMBps, small2KiBUs } = result;
-  return { wasmMBps, hashWasmMBps, nobleMBps, webcryptoMBps, small2KiBUs };
+  const { wasmMBps, hashWasmMBps, nobleMBps, webcryptoMBps, small2KiBUs, sizes } = result;
+  return { wasmMBps, hashWasmMBps, nobleMBps, webcryptoMBps, small2KiBUs, sizes };
 }
 
 /** The digest suite's targets in the shape of the others. */
@@ -37,7 +39,7 @@ export function digestTargets(result: DigestBenchResult): Target[] {
   return result.targets.map((t) => ({
     name: t.name,
     holds: t.holds,
-    detail: `${t.ratio.toFixed(2)}x (needs ${t.required}x)`,
+    detail: targetDetail(t),
   }));
 }
 

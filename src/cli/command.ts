@@ -4,11 +4,14 @@
  * command is one module plus one line in `commands.ts`.
  */
 import { type FlagSpecs, type FlagValues, parseArgs } from "./args.ts";
+import type { Command, CommandEnvironment } from "./command-types.ts";
 import { withEnvironment } from "./environment.ts";
 import { EXIT_OK, type ExitCode } from "./errors.ts";
 import { type GlobalOptions, globalFlags, globalOptions } from "./global-flags.ts";
 import { commandHelp } from "./help.ts";
 import type { CliIo } from "./io.ts";
+
+export type { Command, CommandEnvironment };
 
 export interface CommandContext<T extends FlagSpecs> {
   io: CliIo;
@@ -29,23 +32,6 @@ export interface CommandDefinition<T extends FlagSpecs> {
   /** Read flags (global ones too) from `IMGVERIFY_*` variables, and refuse unknown ones. */
   environment?: CommandEnvironment;
   run(context: CommandContext<T>): Promise<ExitCode>;
-}
-
-export interface CommandEnvironment {
-  /** `IMGVERIFY_*` variables the command reads itself, beside the flags' own. */
-  readonly alsoRead: readonly string[];
-}
-
-/** A command as the dispatcher sees it: help text and a function of its arguments. */
-export interface Command {
-  readonly name: string;
-  readonly summary: string;
-  readonly usage: string;
-  readonly details: string;
-  readonly flags: FlagSpecs;
-  readonly environment?: CommandEnvironment | undefined;
-  /** Runs with the arguments after the command name (global flags included). */
-  run(argv: readonly string[], io: CliIo): Promise<ExitCode>;
 }
 
 export function defineCommand<T extends FlagSpecs>(definition: CommandDefinition<T>): Command {

@@ -1,7 +1,7 @@
 /** Help text, built from the command table and flag specs so it cannot drift. */
 import packageJson from "../../package.json" with { type: "json" };
 import type { FlagSpecs } from "./args.ts";
-import type { Command } from "./command.ts";
+import type { Command } from "./command-types.ts";
 import { envNameOf } from "./environment.ts";
 import { globalFlags } from "./global-flags.ts";
 

@@ -8,7 +8,7 @@
 import type { Clock, Logger } from "../deps.ts";
 import { fixedToken, tokenFile } from "../http/bearer-token.ts";
 import type { CallerAuth } from "../http/caller-auth.ts";
-import type { VerifyApiSettings } from "../verify-request.ts";
+import type { VerifyApiSettings } from "../http/verify-request.ts";
 import type { BooleanFlag, StringFlag } from "./args.ts";
 import { usageError } from "./errors.ts";
 import type { CliIo } from "./io.ts";

@@ -247,7 +247,7 @@ stops serve from starting (exit 2), naming it.`,
       const stopSignal = io.shutdownSignal();
 
       // Loaded here, not at the top, so other commands start without the HTTP stack.
-      const { createApp } = await import("../app.ts");
+      const { createApp } = await import("../http/app.ts");
       const app = createApp({
         fetch,
         clock: systemClock,

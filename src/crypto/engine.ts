@@ -4,25 +4,11 @@
  * first use, from what `subtle` itself answers (NotSupportedError), never from
  * which runtime this is.
  */
-import type { HashSpec } from "./hash.ts";
 import { nobleVerify } from "./noble-verifier.ts";
-import type { PublicKey } from "./public-key.ts";
+import type { VerifyRequest } from "./verify-request.ts";
 import { createWebCryptoVerifier } from "./webcrypto-verifier.ts";
 
-export type RsaPadding = "pkcs1v15" | "pss";
-
-/** A signature check with every option resolved; built by `verifySignature`. */
-export interface VerifyRequest {
-  readonly key: PublicKey;
-  readonly data: Uint8Array;
-  /** ECDSA: IEEE P1363 r||s. Ed25519: 64 bytes. RSA: as many bytes as the modulus. */
-  readonly signature: Uint8Array;
-  /** The message digest for ECDSA and RSA; unused by Ed25519. */
-  readonly hash: HashSpec;
-  readonly rsaPadding: RsaPadding;
-  /** RSA-PSS: the salt lengths accepted, tried in order. */
-  readonly pssSaltLengths: readonly number[];
-}
+export type { RsaPadding, VerifyRequest } from "./verify-request.ts";
 
 export interface SignatureEngine {
   /** True when the signature is valid; coded errors for keys the backend cannot use. */

@@ -5,10 +5,10 @@
  * checked when the key was parsed. It has no RSA.
  */
 import { ed25519 } from "@noble/curves/ed25519.js";
-import type { VerifyRequest } from "./engine.ts";
 import { cryptoError } from "./errors.ts";
 import { ECDSA_CURVES } from "./points.ts";
 import { describePublicKey } from "./public-key.ts";
+import type { VerifyRequest } from "./verify-request.ts";
 
 export function nobleVerify(request: VerifyRequest): boolean {
   const { key, data, signature } = request;

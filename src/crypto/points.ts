@@ -6,7 +6,9 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256, p384, p521 } from "@noble/curves/nist.js";
 import { cryptoError, reasonOf } from "./errors.ts";
-import type { EcCurve } from "./public-key.ts";
+
+/** The NIST curves ECDSA keys may be on. */
+export type EcCurve = "P-256" | "P-384" | "P-521";
 
 export const ECDSA_CURVES: Readonly<Record<EcCurve, typeof p256>> = {
   "P-256": p256,

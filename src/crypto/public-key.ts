@@ -18,9 +18,10 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import { SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { DER_SEQUENCE, type DerElement, DerReader } from "./der.ts";
 import { cryptoError, reasonOf } from "./errors.ts";
-import { assertPointOnCurve } from "./points.ts";
+import { assertPointOnCurve, type EcCurve } from "./points.ts";
 
-export type EcCurve = "P-256" | "P-384" | "P-521";
+export type { EcCurve };
+
 export type PublicKeyKind = "ecdsa" | "ed25519" | "rsa";
 
 interface PublicKeyCommon {

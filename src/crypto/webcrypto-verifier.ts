@@ -1,6 +1,6 @@
-import type { VerifyRequest } from "./engine.ts";
 import { cryptoError, reasonOf } from "./errors.ts";
 import { describePublicKey, type PublicKey } from "./public-key.ts";
+import type { VerifyRequest } from "./verify-request.ts";
 
 /** A verdict, or "unsupported" when this WebCrypto lacks the algorithm. */
 export type WebCryptoOutcome = boolean | "unsupported";

@@ -5,8 +5,8 @@
  * say how callers are authenticated.
  */
 import type { Context, MiddlewareHandler } from "hono";
-import { errorBody } from "../json-error.ts";
 import { digestsEqual, sha256Text, type TokenSource } from "./bearer-token.ts";
+import { errorBody } from "./json-error.ts";
 
 export type CallerAuth =
   /** `Authorization: Bearer TOKEN`, compared with the token in force. */

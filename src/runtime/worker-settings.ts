@@ -19,7 +19,7 @@ import {
 } from "../cli/serve-auth.ts";
 import { type CacheChoice, cacheFlags, parseCacheChoice } from "../cli/serve-cache.ts";
 import type { Clock, Logger } from "../deps.ts";
-import type { VerifyApiSettings } from "../verify-request.ts";
+import type { VerifyApiSettings } from "../http/verify-request.ts";
 
 /** Secrets the Worker reads beside its flags' variables. */
 export const WORKER_SECRETS = {

@@ -18,12 +18,12 @@
 import { env } from "cloudflare:workers";
 import type { Hono } from "hono";
 import bundle from "imgverify-worker-bundle";
-import { createApp } from "../app.ts";
 import { jsonLineLogger } from "../cli/logger.ts";
 import { systemClock } from "../deps.ts";
 import { lazyTrustMaterial } from "../engine/checks/index.ts";
 import { VerificationCache } from "../engine/index.ts";
 import { isImgverifyError } from "../errors.ts";
+import { createApp } from "../http/app.ts";
 import { parseDockerConfig, RegistryClient } from "../oci/index.ts";
 import { loadPolicyDocuments } from "../policy/index.ts";
 import { loadSha256 } from "./sha256-worker.ts";

@@ -1,10 +1,10 @@
 import { HTTPException } from "hono/http-exception";
 import { describe, expect, it } from "vitest";
-import { type AppDeps, createApp } from "../../../src/app.ts";
 import { type Logger, systemClock } from "../../../src/deps.ts";
 import { nobleSha256 } from "../../../src/digest/noble.ts";
 import type { Sha256 } from "../../../src/digest/types.ts";
 import { ImgverifyError } from "../../../src/errors.ts";
+import { type AppDeps, createApp } from "../../../src/http/app.ts";
 
 function recordingLogger(): Logger & { lines: [string, string, unknown][] } {
   const lines: [string, string, unknown][] = [];

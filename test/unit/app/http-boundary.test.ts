@@ -4,12 +4,12 @@
  * /verify calls the operator did not enable.
  */
 import { describe, expect, it } from "vitest";
-import { type AppDeps, createApp } from "../../../src/app.ts";
 import { silentLogger } from "../../../src/deps.ts";
 import { nobleSha256 } from "../../../src/digest/noble.ts";
+import { type AppDeps, createApp } from "../../../src/http/app.ts";
 import { fixedToken } from "../../../src/http/bearer-token.ts";
 import type { CallerAuth } from "../../../src/http/caller-auth.ts";
-import { MAX_ADMISSION_BODY_BYTES } from "../../../src/webhook.ts";
+import { MAX_ADMISSION_BODY_BYTES } from "../../../src/http/webhook.ts";
 import {
   freshKey,
   image,

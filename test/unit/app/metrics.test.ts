@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../../src/app.ts";
 import { systemClock } from "../../../src/deps.ts";
 import { nobleSha256 } from "../../../src/digest/noble.ts";
 import type { EngineTiming } from "../../../src/engine/index.ts";
-import { AdmissionMetrics } from "../../../src/metrics.ts";
+import { createApp } from "../../../src/http/app.ts";
+import { AdmissionMetrics } from "../../../src/http/metrics.ts";
 
 const timing = (requests: number, sharedRequests: number): EngineTiming => ({
   mode: "parallel",

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../../src/app.ts";
 import { silentLogger } from "../../../src/deps.ts";
 import { nobleSha256 } from "../../../src/digest/noble.ts";
-import { MAX_VERIFY_IMAGES } from "../../../src/verify-request.ts";
+import { createApp } from "../../../src/http/app.ts";
+import { MAX_VERIFY_IMAGES } from "../../../src/http/verify-request.ts";
 import {
   freshKey,
   HOST,

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../../src/app.ts";
 import { silentLogger } from "../../../src/deps.ts";
 import { nobleSha256 } from "../../../src/digest/noble.ts";
-import { AdmissionMetrics } from "../../../src/metrics.ts";
+import { createApp } from "../../../src/http/app.ts";
+import { AdmissionMetrics } from "../../../src/http/metrics.ts";
+import type { AdmissionObservation } from "../../../src/http/webhook.ts";
 import type { RegistryClient } from "../../../src/oci/index.ts";
 import type { VerifyImagesPolicy } from "../../../src/policy/index.ts";
-import type { AdmissionObservation } from "../../../src/webhook.ts";
 import {
   freshKey,
   HOST,

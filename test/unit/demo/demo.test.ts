@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import admit from "../../../examples/admit.json" with { type: "json" };
 import deny from "../../../examples/deny.json" with { type: "json" };
-import { createApp } from "../../../src/app.ts";
 import { createDemo, DEMO_HOST, SIGNED_IMAGE } from "../../../src/demo/index.ts";
 import { silentLogger, systemClock } from "../../../src/deps.ts";
 import { nobleSha256 } from "../../../src/digest/noble.ts";
+import { createApp } from "../../../src/http/app.ts";
 
 // Imported, not read from disk, so the test runs in workerd too.
 const examples: Record<string, unknown> = { "admit.json": admit, "deny.json": deny };

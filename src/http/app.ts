@@ -4,11 +4,11 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { Deps } from "./deps.ts";
-import type { Sha256, Sha256Impl } from "./digest/types.ts";
-import type { EngineContext } from "./engine/index.ts";
-import { isImgverifyError } from "./errors.ts";
-import type { CallerAuth } from "./http/caller-auth.ts";
+import type { Deps } from "../deps.ts";
+import type { Sha256, Sha256Impl } from "../digest/types.ts";
+import type { EngineContext } from "../engine/index.ts";
+import { isImgverifyError } from "../errors.ts";
+import type { CallerAuth } from "./caller-auth.ts";
 import { errorBody } from "./json-error.ts";
 import { AdmissionMetrics, METRICS_CONTENT_TYPE } from "./metrics.ts";
 import { addVerifyRoute } from "./verify-api.ts";

@@ -9,16 +9,16 @@
  * as the webhook does.
  */
 import type { Context, Hono } from "hono";
-import { decodeAdmissionReview } from "./admission/index.ts";
-import type { Clock } from "./deps.ts";
+import { decodeAdmissionReview } from "../admission/index.ts";
+import type { Clock } from "../deps.ts";
 import {
   type EngineContext,
   type EngineTiming,
   evaluateAdmission,
   type ImageResult,
-} from "./engine/index.ts";
-import { type CallerAuth, requireCaller } from "./http/caller-auth.ts";
-import { readJsonBody } from "./http/json-body.ts";
+} from "../engine/index.ts";
+import { type CallerAuth, requireCaller } from "./caller-auth.ts";
+import { readJsonBody } from "./json-body.ts";
 import { errorBody } from "./json-error.ts";
 import {
   readVerifyRequest,

@@ -4,7 +4,7 @@
  * saved, the verification cache's hits and misses, admissions in flight.
  * Labels only take fixed route and verdict values, so the series stay few.
  */
-import type { CacheStats, EngineTiming } from "./engine/index.ts";
+import type { CacheStats, EngineTiming } from "../engine/index.ts";
 import { LatencyHistogram } from "./metrics-histogram.ts";
 import type { VerifyObservation, VerifyObserver, VerifyVerdict } from "./verify-api.ts";
 import type {

@@ -13,16 +13,16 @@ import {
   type AdmissionReviewResponse,
   decodeAdmissionBody,
   encodeAdmissionResponse,
-} from "./admission/index.ts";
-import type { Clock } from "./deps.ts";
+} from "../admission/index.ts";
+import type { Clock } from "../deps.ts";
 import {
   type AdmissionEvaluation,
   type EngineContext,
   type EngineTiming,
   evaluateAdmission,
-} from "./engine/index.ts";
-import { type CallerAuth, requireCaller } from "./http/caller-auth.ts";
-import { readJsonBody } from "./http/json-body.ts";
+} from "../engine/index.ts";
+import { type CallerAuth, requireCaller } from "./caller-auth.ts";
+import { readJsonBody } from "./json-body.ts";
 import { errorBody } from "./json-error.ts";
 
 export type AdmissionRoute = "validate" | "mutate";

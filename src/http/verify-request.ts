@@ -7,15 +7,16 @@
  * (its conditions and regexps are code the caller sends), and images no
  * loaded policy verifies (the endpoint is not a probe of any registry).
  */
-import type { JsonErrorIssue } from "./json-error.ts";
-import { parseReference } from "./oci/reference.ts";
+
+import { parseReference } from "../oci/reference.ts";
 import {
   formatIssue,
   imageVerificationApplies,
   kyvernoImageInfo,
   readPolicies,
   type VerifyImagesPolicy,
-} from "./policy/index.ts";
+} from "../policy/index.ts";
+import type { JsonErrorIssue } from "./json-error.ts";
 
 export type VerifyApiErrorCode =
   | "VERIFY_BAD_REQUEST"

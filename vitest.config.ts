@@ -27,6 +27,18 @@ export default defineConfig({
         },
       },
       {
+        // Concurrent load with registry faults, alone: its deadlines measure the webhook,
+        // not the other suites sharing this machine's cores (test/run.sh's own stage).
+        test: {
+          name: "load",
+          include: ["test/load/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["test/support/global-setup.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         // Misbehaving registries against the real CLI and webhook (test/hostile/).
         test: {
           name: "hostile",

@@ -77,6 +77,7 @@ stage typecheck npm run typecheck
 stage unit npx vitest run --project unit
 stage integration npx vitest run --project integration
 stage hostile npx vitest run --project hostile
+stage load npx vitest run --project load
 stage runtimes npm run test:runtimes
 # Targets are printed, not enforced, on a shared machine; bench:check is the
 # regression gate (ratios and request counts against bench/baseline.json).

@@ -25,7 +25,7 @@ export async function evaluateAdmission(
   context: EngineContext,
 ): Promise<AdmissionEvaluation> {
   const { clock, options = {} } = context;
-  const start = clock.now();
+  const start = Math.min(options.receivedAt ?? Number.POSITIVE_INFINITY, clock.now());
   const sequential = options.sequential ?? false;
   const mutate = options.mutate ?? true;
   // Which policies apply is not known yet: the context is loaded within the shortest budget of all.

@@ -156,8 +156,15 @@ export function parallelRunner(
   /** A unit whose image is named by its digest: its leaves, and a resolution only if one misses. */
   const runPinned = (unit: Unit, identity: ImageTarget): Promise<void>[] => {
     let resolution: Promise<ImageTarget> | undefined;
+    let resolved: Promise<void> | undefined;
     const checkTarget = () => {
-      resolution ??= resolve(unit);
+      if (resolution === undefined) {
+        resolution = resolve(unit);
+        // Recorded as soon as it settles, so a check that then hangs reads as a check timing out.
+        resolved = settle(resolution, ctx.signal, (s) => {
+          unit.target = s;
+        });
+      }
       return resolution;
     };
     const leaves = leavesOf(unit).map((leaf) =>
@@ -166,13 +173,11 @@ export function parallelRunner(
       }),
     );
     // Every verdict cached: the digest names the content, so no request is needed to trust it.
-    const target = Promise.all(leaves).then(() => resolution ?? identity);
-    return [
-      settle(target, ctx.signal, (s) => {
-        unit.target = s;
-      }),
-      ...leaves,
-    ];
+    const target = Promise.all(leaves).then(() => {
+      if (resolved !== undefined) return resolved;
+      if (!ctx.signal?.aborted) unit.target = { state: "done", value: identity };
+    });
+    return [target, ...leaves];
   };
 
   return {

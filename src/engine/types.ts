@@ -52,6 +52,12 @@ export interface EngineOptions {
   mutate?: boolean;
   /** Budget when no matched policy sets `webhookTimeoutSeconds`. Default 10. */
   defaultTimeoutSeconds?: number;
+  /**
+   * When the admission arrived (the clock's ms), if before this call: the
+   * budget counts from then, so time spent reading and decoding the request
+   * under load is not added on top of the caller's timeout.
+   */
+  receivedAt?: number;
   /** Kept back from the webhook timeout to answer in time; default 10 % of it, at most 1 s. */
   marginMs?: number;
   configMaps?: ConfigMapSource;

@@ -92,7 +92,7 @@ async function admit(
     const { request } = decoded;
     const evaluation = await evaluateAdmission(request, {
       ...options.engine,
-      options: { ...options.engine.options, mutate: route === "mutate" },
+      options: { ...options.engine.options, mutate: route === "mutate", receivedAt: start },
     });
     timing = evaluation.timing;
     const review = reviewOf(request.uid, evaluation);

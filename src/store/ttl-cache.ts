@@ -61,8 +61,9 @@ export class TtlCache<K, V> {
     const { maxEntries, maxWeight = Number.POSITIVE_INFINITY, weigh } = this.#options;
     const lifetime = Math.min(ttlMs, this.#options.ttlMs);
     this.delete(key);
+    if (lifetime <= 0 || maxEntries === 0) return;
     const weight = weigh === undefined ? 0 : weigh(value, key);
-    if (lifetime <= 0 || maxEntries === 0 || weight > maxWeight) return;
+    if (weight > maxWeight) return;
     this.#entries.set(key, { value, expiresAt: this.#options.clock.now() + lifetime, weight });
     this.#weight += weight;
     while (this.#entries.size > maxEntries || this.#weight > maxWeight) {

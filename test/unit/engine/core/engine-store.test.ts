@@ -310,6 +310,24 @@ describe("evaluateAdmission: the deadline", () => {
     expect(result.message).toContain("timed out resolving slow.example.test/app:v1");
   });
 
+  it("counts the budget from when the admission arrived, not from when evaluation began", async () => {
+    const w = slowWorld();
+    const key = await freshKey();
+    const request = admission([{ name: "c", image: "slow.example.test/app:v1" }]);
+    // Read and decoded under load for 1.5 s before the engine saw it.
+    const receivedAt = w.clock.now() - 1500;
+    const start = w.clock.now();
+    const result = await runClock(
+      w,
+      evaluate(w, request, policies({ timeoutSeconds: 5, entries: [slow(key)] }), { receivedAt }),
+      20_000,
+    );
+    expect(result.timing).toMatchObject({ timedOut: true, budgetMs: 4500 });
+    expect(w.clock.now() - start).toBeLessThanOrEqual(3250);
+    expect(w.clock.now() - receivedAt).toBeLessThanOrEqual(4750);
+    expect(result.results[0]).toMatchObject({ code: "DEADLINE_EXCEEDED" });
+  });
+
   it("admits with a warning under failurePolicy Ignore, keeping what did finish", async () => {
     const w = slowWorld();
     const key = await freshKey();

@@ -11,12 +11,12 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { makeTempDir, removeTempDir } from "../../support/cleanup.ts";
-import { IMGVERIFY_BIN, startServer } from "../../support/cli.ts";
-import { startFaultProxy } from "../../support/fault-proxy.ts";
-import { podReviewBody } from "../../support/pod-review.ts";
-import { SLSA_PROVENANCE, seedSignedImages } from "../../support/seed-signed.ts";
-import { EMPTY_ROOT, policyDoc } from "../../unit/engine/core/world.ts";
+import { makeTempDir, removeTempDir } from "../support/cleanup.ts";
+import { IMGVERIFY_BIN, startServer } from "../support/cli.ts";
+import { startFaultProxy } from "../support/fault-proxy.ts";
+import { podReviewBody } from "../support/pod-review.ts";
+import { SLSA_PROVENANCE, seedSignedImages } from "../support/seed-signed.ts";
+import { EMPTY_ROOT, policyDoc } from "../unit/engine/core/world.ts";
 
 const N = Number(process.env.IMGVERIFY_LOAD_N ?? 200);
 const TIMEOUT_SECONDS = 4;

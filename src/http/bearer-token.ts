@@ -5,6 +5,7 @@
  * comparing digests of equal length in constant time leaks neither the
  * token's content nor its length through timing.
  */
+import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesEqualConstantTime } from "../crypto/bytes.ts";
 import type { Clock, Logger } from "../deps.ts";
 import { ImgverifyError } from "../errors.ts";
@@ -47,8 +48,13 @@ export function readToken(text: string, source: string): string {
   return token;
 }
 
+/**
+ * Synchronous on purpose: WebCrypto's digest waits in the same worker pool as
+ * the signature checks of every admission in flight, and a caller's token
+ * must not queue behind them (a few bytes take microseconds here).
+ */
 export async function sha256Text(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return sha256(new TextEncoder().encode(text));
 }
 
 /** True when `a` and `b` are equal, in time that depends on their length only. */

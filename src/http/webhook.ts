@@ -8,7 +8,7 @@
  * webhook's failurePolicy). Every answer says in `Server-Timing` where its
  * time went and how many registry calls it made and saved.
  */
-import type { Context, Hono } from "hono";
+import type { Context, Hono, MiddlewareHandler } from "hono";
 import {
   type AdmissionReviewResponse,
   decodeAdmissionBody,
@@ -61,8 +61,16 @@ const API_SERVER_REQUEST_BYTES = 3 * 1024 * 1024;
 export const MAX_ADMISSION_BODY_BYTES: number = 2 * API_SERVER_REQUEST_BYTES + 256 * 1024;
 
 export function addAdmissionRoutes(app: Hono, options: WebhookOptions): void {
+  // When each admission arrived, before the caller is checked: its budget counts from then.
+  const arrivals = new WeakMap<Request, number>();
+  const arrival: MiddlewareHandler = (c, next) => {
+    arrivals.set(c.req.raw, options.clock.now());
+    return next();
+  };
   for (const route of ["validate", "mutate"] as const) {
-    app.post(`/${route}`, requireCaller(options.auth), (c) => admit(c, route, options));
+    app.post(`/${route}`, arrival, requireCaller(options.auth), (c) =>
+      admit(c, route, options, arrivals.get(c.req.raw)),
+    );
   }
 }
 
@@ -70,9 +78,10 @@ async function admit(
   c: Context,
   route: AdmissionRoute,
   options: WebhookOptions,
+  arrivedAt: number | undefined,
 ): Promise<Response> {
   const { clock, observer } = options;
-  const start = clock.now();
+  const start = arrivedAt ?? clock.now();
   observer?.started(route);
   let verdict: AdmissionVerdict = "error";
   let timing: EngineTiming | undefined;

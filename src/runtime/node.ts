@@ -10,8 +10,13 @@ import type { CliIo, FetchHandler, Listener, ListenOptions, TlsMaterial } from "
 import type { Fetch } from "../deps.ts";
 import { serverTlsOptions } from "./tls-options.ts";
 
-/** Sockets per origin: enough for an admission's parallel fetches, bounded for the registry. */
-const CONNECTIONS_PER_ORIGIN = 16;
+/**
+ * Sockets per origin: enough for the parallel fetches of many admissions at
+ * once, so requests a registry stalls (each held until its admission's
+ * deadline) do not queue every other admission behind them; bounded for the
+ * registry's sake.
+ */
+const CONNECTIONS_PER_ORIGIN = 64;
 const MAX_CONNECT_MS = 10_000;
 const KEEP_ALIVE_MS = 30_000;
 

@@ -20,7 +20,15 @@ import { EMPTY_ROOT, policyDoc } from "../unit/engine/core/world.ts";
 
 const N = Number(process.env.IMGVERIFY_LOAD_N ?? 200);
 const TIMEOUT_SECONDS = 4;
-const DEADLINE_MS = TIMEOUT_SECONDS * 1000 + 1500;
+/**
+ * Two bounds. The webhook's own: from the moment it received an admission to
+ * its answer (its Server-Timing total), within the policy's timeout, which is
+ * what the API server waits. The client's: no answer later than that plus the
+ * time 200 simultaneous requests spend queued for 2 cores shared with the
+ * registry, the fault proxy and this process, before the webhook can see them.
+ */
+const SERVER_DEADLINE_MS = TIMEOUT_SECONDS * 1000;
+const DEADLINE_MS = TIMEOUT_SECONDS * 1000 + 5000;
 const EVIL = `{{ regex_match('^(a+)+$', '${"a".repeat(29)}!') }}`;
 const PROBE = fileURLToPath(new URL("./loop-probe.mjs", import.meta.url));
 const dir = makeTempDir("load-faults");
@@ -132,9 +140,20 @@ describe("load with registry faults", () => {
             signal: AbortSignal.timeout(DEADLINE_MS),
           });
           const body = await res.json();
-          return { i, isSigned, status: res.status, body, ms: performance.now() - started };
+          const serverMs = Number(
+            /total;dur=([\d.]+)/.exec(res.headers.get("server-timing") ?? "")?.[1],
+          );
+          return {
+            i,
+            isSigned,
+            status: res.status,
+            body,
+            serverMs,
+            ms: performance.now() - started,
+          };
         } catch (err) {
-          return { i, isSigned, status: 0, error: String(err), ms: performance.now() - started };
+          const ms = performance.now() - started;
+          return { i, isSigned, status: 0, error: String(err), serverMs: Number.NaN, ms };
         }
       };
       const results = await Promise.all(
@@ -149,6 +168,7 @@ describe("load with registry faults", () => {
       // A stale probe means the server's event loop has not turned since.
       const loopStaleMs = Date.now() - loop.at;
       const ms = results.map((r) => r.ms).sort((a, b) => a - b);
+      const serverMs = results.map((r) => r.serverMs).sort((a, b) => a - b);
       const allowedSigned = results.filter((r) => r.isSigned && r.body?.response?.allowed).length;
       const deniedMessages = results
         .filter((r) => r.isSigned && r.body?.response?.allowed === false)
@@ -160,6 +180,7 @@ describe("load with registry faults", () => {
           eventLoopMs: loop,
           loopStaleMs,
           clientMs: { p50: Math.round(pct(ms, 50)), p99: Math.round(pct(ms, 99)) },
+          serverMs: { p50: Math.round(pct(serverMs, 50)), max: Math.round(serverMs.at(-1) ?? 0) },
           rssMb: { before: rssBefore / 1024, after: rssAfter / 1024 },
           allowedSigned,
           deniedSigned: deniedMessages.length,
@@ -170,6 +191,9 @@ describe("load with registry faults", () => {
       for (const r of results) {
         expect(r.status, `request ${r.i}: ${r.error ?? ""}`).toBe(200);
         expect(r.body).toMatchObject({ kind: "AdmissionReview", response: { uid: `load-${r.i}` } });
+        expect(r.serverMs, `request ${r.i}: the webhook's own time`).toBeLessThanOrEqual(
+          SERVER_DEADLINE_MS,
+        );
         expect(r.ms).toBeLessThan(DEADLINE_MS);
         if (!r.isSigned) expect(r.body.response.allowed, `unsigned ${r.i}`).toBe(false);
       }

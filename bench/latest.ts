@@ -71,6 +71,7 @@ export function comparedResults(json: unknown, source: string): ComparedResults 
   number(["digest", "small2KiBUs", "webcrypto"]);
   number(["verify", "webcryptoPerSec"]);
   number(["verify", "noblePerSec"]);
+  number(["verify", "bareSubtlePerSec"]);
   const scenarios = at(json, ["scenarios"]);
   if (!Array.isArray(scenarios) || scenarios.length === 0) problems.push("scenarios");
   else {

@@ -36,6 +36,9 @@ const notInWorkers: Record<string, string> = {
   "test/unit/deploy/**":
     "checks the repository's Dockerfile and deploy/ manifests, files a Worker cannot read; " +
     "they are the same files on every runtime",
+  "test/unit/house/**":
+    "reads the source tree to check the import floors, files a Worker cannot read; " +
+    "the tree is the same on every runtime",
   "test/unit/digest/wasm-build.test.ts":
     "rebuilds the module with the AssemblyScript compiler and compiles WebAssembly from " +
     "bytes, which workerd refuses",

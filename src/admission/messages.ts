@@ -1,4 +1,4 @@
-import { goYamlNestedMap } from "./go-yaml.ts";
+import { goYamlNestedMap } from "../encoding/go-yaml/emit.ts";
 
 /**
  * Kyverno's texts for a verdict: the denial (pkg/webhooks/utils/block.go,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { goYamlKeyOrder } from "../../../src/admission/go-yaml.ts";
+import { goYamlKeyOrder } from "../../../src/encoding/go-yaml/emit.ts";
 import {
   blockedMessage,
   formatWarning,

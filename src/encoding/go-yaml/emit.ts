@@ -1,4 +1,4 @@
-import { goYamlScalar, isSimpleKey } from "./go-yaml-scalar.ts";
+import { goYamlScalar, isSimpleKey } from "./scalar.ts";
 
 /**
  * A map of maps of strings as Kyverno's YAML encoder writes it

@@ -6,7 +6,7 @@
  * to single quotes to double quotes when the text's characters forbid a style.
  */
 
-import { readsAsString } from "./go-yaml-resolve.ts";
+import { readsAsString } from "./resolve.ts";
 
 type Style = "plain" | "single" | "double" | "literal";
 

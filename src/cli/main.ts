@@ -4,7 +4,7 @@
  */
 import { type FlagSpecs, firstPositional, parseArgs } from "./args.ts";
 import type { Command } from "./command.ts";
-import { commands as defaultCommands } from "./commands.ts";
+import { commands as defaultCommands } from "./commands/index.ts";
 import { EXIT_OK, type ExitCode, usageError } from "./errors.ts";
 import { globalFlags } from "./global-flags.ts";
 import { commandHelp, mainHelp, VERSION } from "./help.ts";

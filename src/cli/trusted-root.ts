@@ -1,6 +1,7 @@
 /** Key, certificate and trusted-root files the verifying commands (verify, apply, serve) read. */
+
+import { bundleIo } from "./commands/verify-bundle.ts";
 import type { CliIo } from "./io.ts";
-import { bundleIo } from "./verify-bundle-command.ts";
 
 export async function readText(io: Pick<CliIo, "readChunks">, path: string): Promise<string> {
   return new TextDecoder().decode(await bundleIo(io).readFile(path));

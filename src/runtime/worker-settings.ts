@@ -16,8 +16,8 @@ import {
   type CallerAuthChoice,
   chooseCallerAuth,
   chooseVerifyApi,
-} from "../cli/serve-auth.ts";
-import { type CacheChoice, cacheFlags, parseCacheChoice } from "../cli/serve-cache.ts";
+} from "../cli/serve/auth.ts";
+import { type CacheChoice, cacheFlags, parseCacheChoice } from "../cli/serve/cache.ts";
 import type { Clock, Logger } from "../deps.ts";
 import type { VerifyApiSettings } from "../http/verify-request.ts";
 

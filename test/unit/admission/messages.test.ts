@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { goYamlKeyOrder } from "../../../src/encoding/go-yaml/emit.ts";
 import {
   blockedMessage,
   formatWarning,
   type RuleOutcome,
   warningMessages,
 } from "../../../src/admission/index.ts";
+import { goYamlKeyOrder } from "../../../src/encoding/go-yaml/emit.ts";
 
 const POD = { kind: "Pod", namespace: "shop", name: "web" };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_LIST_ITEMS, resourceRequests } from "../../../src/cli/resource-requests.ts";
+import { MAX_LIST_ITEMS, resourceRequests } from "../../../src/cli/commands/apply-resources.ts";
 
 const pod = (name: string, image: string) => ({
   apiVersion: "v1",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCacheChoice } from "../../../src/cli/serve-cache.ts";
+import { parseCacheChoice } from "../../../src/cli/serve/cache.ts";
 import { thrownCode } from "../../support/errors.ts";
 
 describe("parseCacheChoice", () => {

@@ -3,10 +3,10 @@
  * variable, flags over them, and a name nobody reads refused by name.
  */
 import { describe, expect, it } from "vitest";
+import { serveCommand } from "../../../src/cli/commands/serve.ts";
 import { withEnvironment } from "../../../src/cli/environment.ts";
 import { globalFlags } from "../../../src/cli/global-flags.ts";
 import { runCli } from "../../../src/cli/main.ts";
-import { serveCommand } from "../../../src/cli/serve-command.ts";
 import {
   EMPTY_ROOT,
   freshKey,

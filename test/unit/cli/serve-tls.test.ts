@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TlsMaterial } from "../../../src/cli/io.ts";
-import { type TlsFiles, tlsFiles, watchTls } from "../../../src/cli/serve-tls.ts";
+import { type TlsFiles, tlsFiles, watchTls } from "../../../src/cli/serve/tls.ts";
 import type { Clock } from "../../../src/deps.ts";
 import { fakeIo } from "./fake-io.ts";
 

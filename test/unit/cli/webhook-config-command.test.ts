@@ -6,7 +6,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { runCli } from "../../../src/cli/main.ts";
-import { webhookConfigYaml } from "../../../src/cli/webhook-config.ts";
+import { webhookConfigYaml } from "../../../src/cli/webhook/config.ts";
 import { fakeIo } from "./fake-io.ts";
 
 const CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";

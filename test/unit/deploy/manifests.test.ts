@@ -21,11 +21,11 @@ import { ConfigMap, Namespace, Service, ServiceAccount } from "kubernetes-models
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { parseArgs } from "../../../src/cli/args.ts";
+import { serveCommand } from "../../../src/cli/commands/serve.ts";
 import { withEnvironment } from "../../../src/cli/environment.ts";
 import { globalFlags } from "../../../src/cli/global-flags.ts";
-import { serveCommand } from "../../../src/cli/serve-command.ts";
-import { parseCacheUrl } from "../../../src/cli/serve-shared-cache.ts";
-import { webhookConfigYaml } from "../../../src/cli/webhook-config.ts";
+import { parseCacheUrl } from "../../../src/cli/serve/shared-cache.ts";
+import { webhookConfigYaml } from "../../../src/cli/webhook/config.ts";
 import { loadPolicies } from "../../../src/policy/load.ts";
 
 // Manifests are free-form YAML, checked field by field below.

@@ -4,17 +4,17 @@
  * `kyverno apply` does: each resource is admitted as a CREATE and its verdict
  * printed, per policy, rule and image.
  */
-import { systemClock } from "../deps.ts";
-import type { AdmissionEvaluation } from "../engine/index.ts";
-import type { FlagSpecs } from "./args.ts";
-import { type Command, defineCommand } from "./command.ts";
-import { EXIT_OK, type ExitCode, usageError } from "./errors.ts";
-import type { CliIo } from "./io.ts";
-import { terminalLogger } from "./logger.ts";
-import { loadPolicyArgs, manifestPaths, readTextFiles } from "./policy-files.ts";
-import { cliRegistryClient } from "./registry-client.ts";
-import { type ResourceRequest, resourceRequests } from "./resource-requests.ts";
-import { trustedRootJson } from "./trusted-root.ts";
+import { systemClock } from "../../deps.ts";
+import type { AdmissionEvaluation } from "../../engine/index.ts";
+import type { FlagSpecs } from "../args.ts";
+import { type Command, defineCommand } from "../command.ts";
+import { EXIT_OK, type ExitCode, usageError } from "../errors.ts";
+import type { CliIo } from "../io.ts";
+import { terminalLogger } from "../logger.ts";
+import { loadPolicyArgs, manifestPaths, readTextFiles } from "../policy-files.ts";
+import { cliRegistryClient } from "../registry-client.ts";
+import { trustedRootJson } from "../trusted-root.ts";
+import { type ResourceRequest, resourceRequests } from "./apply-resources.ts";
 
 const EXIT_DENIED: ExitCode = 1;
 
@@ -109,8 +109,8 @@ errors, unreadable or refused policy files, and unreadable resources.`,
     if (f.resource.length === 0) throw usageError("apply needs --resource", "apply");
     const logger = terminalLogger(io.stderr);
     const [{ evaluateAdmission, VerificationCache }, { prepareTrustMaterial }] = await Promise.all([
-      import("../engine/index.ts"),
-      import("../engine/checks/index.ts"),
+      import("../../engine/index.ts"),
+      import("../../engine/checks/index.ts"),
     ]);
     const [loaded, resources, root, { client }] = await Promise.all([
       loadPolicyArgs(io, f.policy, "apply"),

@@ -1,11 +1,11 @@
-import type { Sha256, Sha256Impl } from "../digest/types.ts";
-import { isImgverifyError } from "../errors.ts";
-import { sha256Digest } from "../oci/digest.ts";
-import { type Command, defineCommand } from "./command.ts";
-import { EXIT_OK, usageError } from "./errors.ts";
-import { terminalLogger } from "./logger.ts";
-import { writeJson } from "./output.ts";
-import { readAll } from "./read-all.ts";
+import type { Sha256, Sha256Impl } from "../../digest/types.ts";
+import { isImgverifyError } from "../../errors.ts";
+import { sha256Digest } from "../../oci/digest.ts";
+import { type Command, defineCommand } from "../command.ts";
+import { EXIT_OK, usageError } from "../errors.ts";
+import { terminalLogger } from "../logger.ts";
+import { writeJson } from "../output.ts";
+import { readAll } from "../read-all.ts";
 
 const impls: readonly Sha256Impl[] = ["wasm", "noble", "webcrypto"];
 

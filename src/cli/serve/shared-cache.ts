@@ -5,12 +5,12 @@
  * but does not hold the key cannot make a replica believe a verdict. Without
  * --cache-url each process keeps its own cache, as before.
  */
-import type { Logger } from "../deps.ts";
-import type { SharedVerifiedStore } from "../engine/index.ts";
-import type { StringFlag } from "./args.ts";
-import { usageError } from "./errors.ts";
-import type { CliIo } from "./io.ts";
-import { readAll } from "./read-all.ts";
+import type { Logger } from "../../deps.ts";
+import type { SharedVerifiedStore } from "../../engine/index.ts";
+import type { StringFlag } from "../args.ts";
+import { usageError } from "../errors.ts";
+import type { CliIo } from "../io.ts";
+import { readAll } from "../read-all.ts";
 
 /** A key file holds a short secret (e.g. `openssl rand -hex 32`), never more than this. */
 const MAX_KEY_FILE_BYTES = 4096;
@@ -84,7 +84,7 @@ export async function openSharedCache(
     await readAll(io.readChunks(keyFile), MAX_KEY_FILE_BYTES, `file "${keyFile}"`),
   );
   const [{ sealedStore, MIN_SEAL_KEY_BYTES }, { redisTextStore, redactedRedisUrl }] =
-    await Promise.all([import("../engine/index.ts"), import("./redis-text-store.ts")]);
+    await Promise.all([import("../../engine/index.ts"), import("./redis-text-store.ts")]);
   if (key.length < MIN_SEAL_KEY_BYTES) {
     throw usageError(
       `--cache-key-file ${keyFile} holds ${key.length} bytes; at least ${MIN_SEAL_KEY_BYTES} are needed (e.g. openssl rand -hex 32)`,

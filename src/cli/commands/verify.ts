@@ -4,16 +4,16 @@
  * asked through one store, and the answer is a verdict: exit 0 verified,
  * 1 not verified, 2 when the question could not be asked or answered.
  */
-import { systemClock } from "../deps.ts";
-import { describeVerified } from "../engine/checks/describe.ts";
-import type { ImageVerdict, TrustPolicy } from "../engine/checks/index.ts";
-import { type Command, defineCommand } from "./command.ts";
-import { EXIT_OK, type ExitCode, usageError } from "./errors.ts";
-import type { CliIo } from "./io.ts";
-import { terminalLogger } from "./logger.ts";
-import { writeJson } from "./output.ts";
-import { cliRegistryClient } from "./registry-client.ts";
-import { trustedRootJson } from "./trusted-root.ts";
+import { systemClock } from "../../deps.ts";
+import { describeVerified } from "../../engine/checks/describe.ts";
+import type { ImageVerdict, TrustPolicy } from "../../engine/checks/index.ts";
+import { type Command, defineCommand } from "../command.ts";
+import { EXIT_OK, type ExitCode, usageError } from "../errors.ts";
+import type { CliIo } from "../io.ts";
+import { terminalLogger } from "../logger.ts";
+import { writeJson } from "../output.ts";
+import { cliRegistryClient } from "../registry-client.ts";
+import { trustedRootJson } from "../trusted-root.ts";
 import {
   parseAttestationTypes,
   parseFormat,
@@ -89,9 +89,9 @@ network, timeout).`,
     const formats = parseFormat(f.type);
     const [{ parseReference }, { SingleFlight }, { prepareTrustMaterial, verifyImage }] =
       await Promise.all([
-        import("../oci/index.ts"),
-        import("../store/single-flight.ts"),
-        import("../engine/checks/index.ts"),
+        import("../../oci/index.ts"),
+        import("../../store/single-flight.ts"),
+        import("../../engine/checks/index.ts"),
       ]);
     const ref = parseReference(input);
     const logger = terminalLogger(io.stderr);

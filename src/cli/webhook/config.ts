@@ -7,7 +7,7 @@
  * always start its own pods.
  */
 import { stringify } from "yaml";
-import { encodeBase64 } from "../encoding/base64.ts";
+import { encodeBase64 } from "../../encoding/base64.ts";
 
 export interface WebhookConfigOptions {
   service: string;

@@ -9,7 +9,7 @@
 import { ecdsaWithSHA256 } from "@peculiar/asn1-ecc";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import * as x509 from "@peculiar/asn1-x509";
-import { ecdsaP1363ToDer, encodePem } from "../crypto/index.ts";
+import { ecdsaP1363ToDer, encodePem } from "../../crypto/index.ts";
 
 export interface WebhookTlsOptions {
   service: string;

@@ -4,13 +4,13 @@
  * signature formats, the attestation types and the signature repository.
  * Each contradiction or missing piece is a usage error naming the flags.
  */
-import type { SignerPolicy } from "../engine/checks/index.ts";
-import { SIGNATURE_FORMATS, type SignatureFormat } from "../engine/checks/types.ts";
-import type { Repository } from "../oci/reference.ts";
-import type { BooleanFlag, FlagValues, RepeatedStringFlag, StringFlag } from "./args.ts";
-import { usageError } from "./errors.ts";
-import type { CliIo } from "./io.ts";
-import { readText } from "./trusted-root.ts";
+import type { SignerPolicy } from "../../engine/checks/index.ts";
+import { SIGNATURE_FORMATS, type SignatureFormat } from "../../engine/checks/types.ts";
+import type { Repository } from "../../oci/reference.ts";
+import type { BooleanFlag, FlagValues, RepeatedStringFlag, StringFlag } from "../args.ts";
+import { usageError } from "../errors.ts";
+import type { CliIo } from "../io.ts";
+import { readText } from "../trusted-root.ts";
 
 export type VerifyFlagSpecs = {
   readonly key: RepeatedStringFlag;
@@ -192,7 +192,7 @@ export function parseAttestationTypes(values: readonly string[]): string[] {
 
 export async function parseRepository(value: string | undefined): Promise<Repository | undefined> {
   if (value === undefined) return undefined;
-  const { parseReference } = await import("../oci/reference.ts");
+  const { parseReference } = await import("../../oci/reference.ts");
   const ref = parseReference(value);
   if (ref.digest !== undefined || /:[^/]*$/.test(value)) {
     throw usageError(

@@ -1,19 +1,19 @@
-import { type Logger, systemClock } from "../deps.ts";
-import { ImgverifyError, isImgverifyError } from "../errors.ts";
-import { type Command, defineCommand } from "./command.ts";
-import { parseDuration } from "./duration.ts";
-import { type CliErrorCode, EXIT_OK, usageError } from "./errors.ts";
-import { VERSION } from "./help.ts";
-import type { CliIo, FetchHandler, Listener, ListenOptions, TlsMaterial } from "./io.ts";
-import { jsonLineLogger, parseLogLevel } from "./logger.ts";
-import { writeJson } from "./output.ts";
-import { authFlags, chooseCallerAuth, chooseVerifyApi } from "./serve-auth.ts";
-import { cacheFlags, parseCacheChoice } from "./serve-cache.ts";
-import { configMapFlags, parseConfigMapChoice } from "./serve-config-maps.ts";
-import { demoCommands, demoEngine, demoText, loadEngine } from "./serve-engine.ts";
-import { openSharedCache, sharedCacheFlags } from "./serve-shared-cache.ts";
-import { type TlsFiles, tlsFiles, tlsFlags, watchTls } from "./serve-tls.ts";
-import { shellWord } from "./shell-word.ts";
+import { type Logger, systemClock } from "../../deps.ts";
+import { ImgverifyError, isImgverifyError } from "../../errors.ts";
+import { type Command, defineCommand } from "../command.ts";
+import { parseDuration } from "../duration.ts";
+import { type CliErrorCode, EXIT_OK, usageError } from "../errors.ts";
+import { VERSION } from "../help.ts";
+import type { CliIo, FetchHandler, Listener, ListenOptions, TlsMaterial } from "../io.ts";
+import { jsonLineLogger, parseLogLevel } from "../logger.ts";
+import { writeJson } from "../output.ts";
+import { authFlags, chooseCallerAuth, chooseVerifyApi } from "../serve/auth.ts";
+import { cacheFlags, parseCacheChoice } from "../serve/cache.ts";
+import { configMapFlags, parseConfigMapChoice } from "../serve/config-maps.ts";
+import { demoCommands, demoEngine, demoText, loadEngine } from "../serve/engine.ts";
+import { openSharedCache, sharedCacheFlags } from "../serve/shared-cache.ts";
+import { shellWord } from "../serve/shell-word.ts";
+import { type TlsFiles, tlsFiles, tlsFlags, watchTls } from "../serve/tls.ts";
 
 const DEFAULT_HOST = "127.0.0.1";
 const DEFAULT_PORT = "8443";
@@ -247,7 +247,7 @@ stops serve from starting (exit 2), naming it.`,
       const stopSignal = io.shutdownSignal();
 
       // Loaded here, not at the top, so other commands start without the HTTP stack.
-      const { createApp } = await import("../http/app.ts");
+      const { createApp } = await import("../../http/app.ts");
       const app = createApp({
         fetch,
         clock: systemClock,

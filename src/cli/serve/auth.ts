@@ -5,14 +5,14 @@
  * many words that anyone who can connect may call it. The demo makes up a
  * token of its own and prints it in its curl lines.
  */
-import type { Clock, Logger } from "../deps.ts";
-import { fixedToken, tokenFile } from "../http/bearer-token.ts";
-import type { CallerAuth } from "../http/caller-auth.ts";
-import type { VerifyApiSettings } from "../http/verify-request.ts";
-import type { BooleanFlag, StringFlag } from "./args.ts";
-import { usageError } from "./errors.ts";
-import type { CliIo } from "./io.ts";
-import { readAll } from "./read-all.ts";
+import type { Clock, Logger } from "../../deps.ts";
+import { fixedToken, tokenFile } from "../../http/bearer-token.ts";
+import type { CallerAuth } from "../../http/caller-auth.ts";
+import type { VerifyApiSettings } from "../../http/verify-request.ts";
+import type { BooleanFlag, StringFlag } from "../args.ts";
+import { usageError } from "../errors.ts";
+import type { CliIo } from "../io.ts";
+import { readAll } from "../read-all.ts";
 import { shellWord } from "./shell-word.ts";
 
 /** A token file holds one token; anything larger is not one. */

@@ -3,12 +3,12 @@
  * imgverify the API server reaches by URL rather than through a Service, as
  * the Cloudflare Worker is. (`imgverify certs` prints them for a Service.)
  */
-import type { FlagSpecs } from "./args.ts";
-import { type Command, defineCommand } from "./command.ts";
-import { EXIT_OK, usageError } from "./errors.ts";
-import { writeJson } from "./output.ts";
-import { readText } from "./trusted-root.ts";
-import { urlWebhookConfigYaml } from "./webhook-config.ts";
+import type { FlagSpecs } from "../args.ts";
+import { type Command, defineCommand } from "../command.ts";
+import { EXIT_OK, usageError } from "../errors.ts";
+import { writeJson } from "../output.ts";
+import { readText } from "../trusted-root.ts";
+import { urlWebhookConfigYaml } from "../webhook/config.ts";
 
 const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 

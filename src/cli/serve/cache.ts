@@ -4,10 +4,10 @@
  * asking the registry again (default 0: every admission resolves its tags,
  * so a moved tag is seen at once).
  */
-import type { VerificationCacheOptions } from "../engine/index.ts";
-import type { StringFlag } from "./args.ts";
-import { parseDuration } from "./duration.ts";
-import { usageError } from "./errors.ts";
+import type { VerificationCacheOptions } from "../../engine/index.ts";
+import type { StringFlag } from "../args.ts";
+import { parseDuration } from "../duration.ts";
+import { usageError } from "../errors.ts";
 
 const HOUR_MS = 60 * 60 * 1000;
 const MAX_CACHE_TTL_MS = 24 * HOUR_MS;

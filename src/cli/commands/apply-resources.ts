@@ -5,11 +5,11 @@
  * `kubectl get -o yaml` prints) stands for its `items`, as `kubectl apply`
  * and `kyverno apply` read it.
  */
-import { type AdmissionRequest, decodeAdmissionReview } from "../admission/index.ts";
-import { ImgverifyError } from "../errors.ts";
-import { formatIssue, type PolicyFile } from "../policy/index.ts";
-import { parseYamlFiles } from "../policy/yaml-documents.ts";
-import type { CliErrorCode } from "./errors.ts";
+import { type AdmissionRequest, decodeAdmissionReview } from "../../admission/index.ts";
+import { ImgverifyError } from "../../errors.ts";
+import { formatIssue, type PolicyFile } from "../../policy/index.ts";
+import { parseYamlFiles } from "../../policy/yaml-documents.ts";
+import type { CliErrorCode } from "../errors.ts";
 
 /** One resource to admit, and where it came from. */
 export interface ResourceRequest {

@@ -3,11 +3,11 @@
  * does and says what each policy will check, or every field that keeps it
  * from loading, without contacting any registry.
  */
-import { checkPolicies, formatCheckResult } from "../policy/index.ts";
-import { type Command, defineCommand } from "./command.ts";
-import { EXIT_OK, type ExitCode, usageError } from "./errors.ts";
-import { writeJson } from "./output.ts";
-import { MAX_FILE_BYTES, MAX_FILES, manifestPaths, readTextFiles } from "./policy-files.ts";
+import { checkPolicies, formatCheckResult } from "../../policy/index.ts";
+import { type Command, defineCommand } from "../command.ts";
+import { EXIT_OK, type ExitCode, usageError } from "../errors.ts";
+import { writeJson } from "../output.ts";
+import { MAX_FILE_BYTES, MAX_FILES, manifestPaths, readTextFiles } from "../policy-files.ts";
 
 /** Something is refused or malformed: the webhook would not start with these files. */
 const EXIT_INVALID: ExitCode = 2;

@@ -5,11 +5,11 @@
  * the files change.
  */
 
-import type { Clock, Logger } from "../deps.ts";
-import type { StringFlag } from "./args.ts";
-import { usageError } from "./errors.ts";
-import type { CliIo, TlsMaterial } from "./io.ts";
-import { readAll } from "./read-all.ts";
+import type { Clock, Logger } from "../../deps.ts";
+import type { StringFlag } from "../args.ts";
+import { usageError } from "../errors.ts";
+import type { CliIo, TlsMaterial } from "../io.ts";
+import { readAll } from "../read-all.ts";
 
 /** PEM certificates and keys are a few KiB; a chain of ten fits easily. */
 const MAX_PEM_BYTES = 1024 * 1024;

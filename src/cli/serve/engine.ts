@@ -3,16 +3,16 @@
  * without them, the demo over an in-process registry and the curl lines that
  * try it.
  */
-import { type Fetch, type Logger, systemClock } from "../deps.ts";
-import type { Sha256 } from "../digest/types.ts";
-import type { EngineContext } from "../engine/index.ts";
-import type { GlobalOptions } from "./global-flags.ts";
-import type { CliIo } from "./io.ts";
-import { loadPolicyArgs } from "./policy-files.ts";
-import { cliRegistryClient } from "./registry-client.ts";
-import type { CacheChoice } from "./serve-cache.ts";
-import { type ConfigMapChoice, chooseConfigMaps } from "./serve-config-maps.ts";
-import { trustedRootJson } from "./trusted-root.ts";
+import { type Fetch, type Logger, systemClock } from "../../deps.ts";
+import type { Sha256 } from "../../digest/types.ts";
+import type { EngineContext } from "../../engine/index.ts";
+import type { GlobalOptions } from "../global-flags.ts";
+import type { CliIo } from "../io.ts";
+import { loadPolicyArgs } from "../policy-files.ts";
+import { cliRegistryClient } from "../registry-client.ts";
+import { trustedRootJson } from "../trusted-root.ts";
+import type { CacheChoice } from "./cache.ts";
+import { type ConfigMapChoice, chooseConfigMaps } from "./config-maps.ts";
 
 /**
  * The engine over the policies under `policyArgs`, loaded before listening:
@@ -29,8 +29,8 @@ export async function loadEngine(
   sha256: Promise<Sha256>,
 ): Promise<EngineContext> {
   const [{ VerificationCache }, { prepareTrustMaterial }] = await Promise.all([
-    import("../engine/index.ts"),
-    import("../engine/checks/index.ts"),
+    import("../../engine/index.ts"),
+    import("../../engine/checks/index.ts"),
   ]);
   const [loaded, root, { client }] = await Promise.all([
     loadPolicyArgs(io, policyArgs, "serve"),
@@ -59,7 +59,7 @@ export async function demoEngine(
   sha256: Promise<Sha256>,
   cacheChoice: CacheChoice,
 ): Promise<EngineContext> {
-  const { createDemo } = await import("../demo/index.ts");
+  const { createDemo } = await import("../../demo/index.ts");
   const deps = { fetch, clock: systemClock, logger, sha256: await sha256 };
   const { engine } = await createDemo(deps, cacheChoice);
   logger.info("demo mode: no --policy given", { policies: engine.policies.map((p) => p.name) });

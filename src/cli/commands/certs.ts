@@ -4,13 +4,13 @@
  * webhook configurations that trust that CA, so a cluster can be pointed at
  * imgverify with `kubectl apply`.
  */
-import type { FlagSpecs } from "./args.ts";
-import { type Command, defineCommand } from "./command.ts";
-import { EXIT_OK, usageError } from "./errors.ts";
-import type { OutputFile } from "./io.ts";
-import { writeJson } from "./output.ts";
-import { webhookConfigYaml } from "./webhook-config.ts";
-import { generateWebhookTls } from "./webhook-tls.ts";
+import type { FlagSpecs } from "../args.ts";
+import { type Command, defineCommand } from "../command.ts";
+import { EXIT_OK, usageError } from "../errors.ts";
+import type { OutputFile } from "../io.ts";
+import { writeJson } from "../output.ts";
+import { webhookConfigYaml } from "../webhook/config.ts";
+import { generateWebhookTls } from "../webhook/tls.ts";
 
 const DEFAULT_NAME = "imgverify";
 const DEFAULT_DAYS = 365;

@@ -3,13 +3,13 @@
  * manifests beside the policies (`--config-maps files`, the default) or the
  * Kubernetes API with the pod's service account (`--config-maps kube`).
  */
-import type { Logger } from "../deps.ts";
-import type { ConfigMapSource, StaticConfigMapSource } from "../policy/index.ts";
-import type { StringFlag } from "./args.ts";
-import { parseDuration } from "./duration.ts";
-import { usageError } from "./errors.ts";
-import type { GlobalOptions } from "./global-flags.ts";
-import type { CliIo } from "./io.ts";
+import type { Logger } from "../../deps.ts";
+import type { ConfigMapSource, StaticConfigMapSource } from "../../policy/index.ts";
+import type { StringFlag } from "../args.ts";
+import { parseDuration } from "../duration.ts";
+import { usageError } from "../errors.ts";
+import type { GlobalOptions } from "../global-flags.ts";
+import type { CliIo } from "../io.ts";
 
 const SOURCES = ["files", "kube"] as const;
 type SourceName = (typeof SOURCES)[number];

@@ -1,8 +1,8 @@
-import { type Deps, systemClock } from "../deps.ts";
-import { type Command, defineCommand } from "./command.ts";
-import { EXIT_OK, usageError } from "./errors.ts";
-import { terminalLogger } from "./logger.ts";
-import { writeJson } from "./output.ts";
+import { type Deps, systemClock } from "../../deps.ts";
+import { type Command, defineCommand } from "../command.ts";
+import { EXIT_OK, usageError } from "../errors.ts";
+import { terminalLogger } from "../logger.ts";
+import { writeJson } from "../output.ts";
 
 export const resolveCommand: Command = defineCommand({
   name: "resolve",
@@ -25,7 +25,7 @@ timeouts.`,
       throw usageError("resolve needs exactly one REF", "resolve");
     }
     // Loaded here, not at the top, so other commands start without the registry client.
-    const { RegistryClient, formatReference, parseReference } = await import("../oci/index.ts");
+    const { RegistryClient, formatReference, parseReference } = await import("../../oci/index.ts");
     const ref = parseReference(input);
     const logger = terminalLogger(io.stderr);
     const [credentials, sha256] = await Promise.all([

@@ -2,13 +2,17 @@
  * `imgverify verify-bundle`: the sigstore-conformance CLI protocol over
  * `runVerifyBundleCommand`, with the files read through the CLI's I/O.
  */
-import { isImgverifyError } from "../errors.ts";
-import type { BundleSigner, BundleVerification, VerifyBundleIo } from "../verify/bundle/index.ts";
-import { type Command, defineCommand } from "./command.ts";
-import { EXIT_OK, type ExitCode, usageError } from "./errors.ts";
-import type { CliIo } from "./io.ts";
-import { writeJson } from "./output.ts";
-import { readAll } from "./read-all.ts";
+import { isImgverifyError } from "../../errors.ts";
+import type {
+  BundleSigner,
+  BundleVerification,
+  VerifyBundleIo,
+} from "../../verify/bundle/index.ts";
+import { type Command, defineCommand } from "../command.ts";
+import { EXIT_OK, type ExitCode, usageError } from "../errors.ts";
+import type { CliIo } from "../io.ts";
+import { writeJson } from "../output.ts";
+import { readAll } from "../read-all.ts";
 
 /** Artifacts are hashed whole; bundles, keys and roots are far smaller. */
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
@@ -128,7 +132,7 @@ usage errors, unreadable files and malformed trusted roots.`,
     };
     // Loaded here, not at the top, so other commands start without the Sigstore libraries.
     const { runVerifyBundleCommand, VERIFY_BUNDLE_USAGE_CODES } = await import(
-      "../verify/bundle/index.ts"
+      "../../verify/bundle/index.ts"
     );
     let verification: BundleVerification;
     try {

@@ -6,8 +6,8 @@
  * Connection trouble is logged when it starts and when it ends, not once per
  * admission; the engine counts each failed lookup in /metrics.
  */
-import type { Logger } from "../deps.ts";
-import type { TextStore } from "../engine/index.ts";
+import type { Logger } from "../../deps.ts";
+import type { TextStore } from "../../engine/index.ts";
 
 export interface RedisTextStore extends TextStore {
   /** Ends the connection (at shutdown), waiting for nothing. */

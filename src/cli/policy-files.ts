@@ -6,7 +6,7 @@
  */
 import { ImgverifyError } from "../errors.ts";
 import { type LoadResult, loadPolicies, type PolicyFile } from "../policy/index.ts";
-import { YAML_LIMITS } from "../policy/yaml-documents.ts";
+import { YAML_LIMITS } from "../policy/kyverno/yaml-documents.ts";
 import { type CliErrorCode, usageError } from "./errors.ts";
 import type { CliIo } from "./io.ts";
 import { readAll } from "./read-all.ts";

@@ -5,21 +5,14 @@
  * `{{ }}` variables with rule context (ConfigMaps), and Kyverno conditions.
  * Pure: text in, typed values or `ImgverifyError<PolicyErrorCode>` out.
  */
-export { AUTOGEN_ANNOTATION, POD_CONTROLLERS } from "./autogen.ts";
-export {
-  type CheckResult,
-  checkPolicies,
-  formatCheckResult,
-  type PolicySummary,
-  type RuleSummary,
-} from "./check.ts";
+
 export {
   type AnyAllConditions,
   CONDITION_OPERATORS,
   type Condition,
   type ConditionOperator,
   type Conditions,
-} from "./condition-types.ts";
+} from "./conditions/condition-types.ts";
 export {
   type ConditionFailure,
   type ConditionsResult,
@@ -29,8 +22,17 @@ export {
   evaluatePreconditions,
   mergeData,
   statementPredicate,
-} from "./conditions.ts";
-export { type ConfigMap, type ConfigMapSource, StaticConfigMapSource } from "./configmaps.ts";
+} from "./conditions/conditions.ts";
+export {
+  DEFAULT_EXPRESSION_BUDGET,
+  ExpressionBudget,
+  type ExpressionBudgetLimits,
+  jmesSearch,
+} from "./conditions/jmespath.ts";
+export { applyOperator } from "./conditions/operators.ts";
+export { type ResolvedRule, resolveRule } from "./conditions/resolve-rule.ts";
+export { loadRuleData } from "./conditions/rule-data.ts";
+export { substituteDeep, substituteString, type Variables } from "./conditions/variables.ts";
 export {
   formatIssue,
   type PolicyErrorCode,
@@ -39,18 +41,17 @@ export {
   PolicyLoadError,
 } from "./errors.ts";
 export {
-  imageVariable,
-  imageVerificationApplies,
-  type KyvernoImageInfo,
-  kyvernoImageInfo,
-  matchesImageReferences,
-} from "./image-info.ts";
+  type CheckResult,
+  checkPolicies,
+  formatCheckResult,
+  type PolicySummary,
+  type RuleSummary,
+} from "./kyverno/check.ts";
 export {
-  DEFAULT_EXPRESSION_BUDGET,
-  ExpressionBudget,
-  type ExpressionBudgetLimits,
-  jmesSearch,
-} from "./jmespath.ts";
+  type ConfigMap,
+  type ConfigMapSource,
+  StaticConfigMapSource,
+} from "./kyverno/configmaps.ts";
 export {
   type LoadResult,
   loadPolicies,
@@ -59,13 +60,17 @@ export {
   readPolicies,
   readPolicyDocuments,
   type SkippedDocument,
-} from "./load.ts";
-export { matchRule } from "./match.ts";
-export type * from "./match-types.ts";
-export { applyOperator } from "./operators.ts";
-export { type ResolvedRule, resolveRule } from "./resolve-rule.ts";
-export { loadRuleData } from "./rule-data.ts";
+} from "./kyverno/load.ts";
+export { type PolicyFile, parseYamlFiles, type YamlDocument } from "./kyverno/yaml-documents.ts";
+export { AUTOGEN_ANNOTATION, POD_CONTROLLERS } from "./match/autogen.ts";
+export {
+  imageVariable,
+  imageVerificationApplies,
+  type KyvernoImageInfo,
+  kyvernoImageInfo,
+  matchesImageReferences,
+} from "./match/image-info.ts";
+export { matchRule } from "./match/match.ts";
+export type * from "./match/match-types.ts";
+export { wildcardMatch } from "./match/wildcard.ts";
 export type * from "./types.ts";
-export { substituteDeep, substituteString, type Variables } from "./variables.ts";
-export { wildcardMatch } from "./wildcard.ts";
-export { type PolicyFile, parseYamlFiles, type YamlDocument } from "./yaml-documents.ts";

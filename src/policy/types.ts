@@ -5,8 +5,8 @@
  */
 
 import type { AttestorSet } from "./attestor-types.ts";
-import type { AnyAllConditions, Conditions } from "./condition-types.ts";
-import type { MatchResources } from "./match-types.ts";
+import type { AnyAllConditions, Conditions } from "./conditions/condition-types.ts";
+import type { MatchResources } from "./match/match-types.ts";
 
 export type * from "./attestor-types.ts";
 

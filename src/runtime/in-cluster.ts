@@ -10,7 +10,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { InClusterConfigMapOptions } from "../cli/io.ts";
 import { type Fetch, systemClock } from "../deps.ts";
-import type { ConfigMapSource } from "../policy/configmaps.ts";
+import type { ConfigMapSource } from "../policy/kyverno/configmaps.ts";
 import { fileErrorReason } from "./docker-config.ts";
 import { KubeConfigMapSource, kubeError } from "./kube-config-maps.ts";
 import { nodeFetch } from "./node.ts";

@@ -11,8 +11,12 @@
 import { readAll } from "../cli/read-all.ts";
 import type { Clock, Fetch } from "../deps.ts";
 import { ImgverifyError, isImgverifyError } from "../errors.ts";
-import { type ConfigMap, type ConfigMapSource, parseConfigMap } from "../policy/configmaps.ts";
-import { collectIssues } from "../policy/reader.ts";
+import {
+  type ConfigMap,
+  type ConfigMapSource,
+  parseConfigMap,
+} from "../policy/kyverno/configmaps.ts";
+import { collectIssues } from "../policy/kyverno/reader.ts";
 import { TtlCache } from "../store/ttl-cache.ts";
 
 /**

@@ -8,7 +8,7 @@
 import { type AdmissionRequest, decodeAdmissionReview } from "../../admission/index.ts";
 import { ImgverifyError } from "../../errors.ts";
 import { formatIssue, type PolicyFile } from "../../policy/index.ts";
-import { parseYamlFiles } from "../../policy/yaml-documents.ts";
+import { parseYamlFiles } from "../../policy/kyverno/yaml-documents.ts";
 import type { CliErrorCode } from "../errors.ts";
 
 /** One resource to admit, and where it came from. */

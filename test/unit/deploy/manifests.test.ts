@@ -26,7 +26,7 @@ import { withEnvironment } from "../../../src/cli/environment.ts";
 import { globalFlags } from "../../../src/cli/global-flags.ts";
 import { parseCacheUrl } from "../../../src/cli/serve/shared-cache.ts";
 import { webhookConfigYaml } from "../../../src/cli/webhook/config.ts";
-import { loadPolicies } from "../../../src/policy/load.ts";
+import { loadPolicies } from "../../../src/policy/kyverno/load.ts";
 
 // Manifests are free-form YAML, checked field by field below.
 type Manifest = any;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isImgverifyError } from "../../../src/errors.ts";
+import { withClock } from "../../../src/policy/conditions/time-functions.ts";
 import { evaluatePreconditions, jmesSearch } from "../../../src/policy/index.ts";
-import { withClock } from "../../../src/policy/time-functions.ts";
 
 const NOW = Date.parse("2024-03-10T12:00:00Z");
 const data = { s: "Hello", n: 3, list: ["a", "b"], obj: { a: 1 } };

@@ -1,8 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { formatGoDuration, parseGoDuration, parseRfc3339 } from "../../../src/policy/go-time.ts";
-import { formatGoFloat, goSprint, parseGoFloat } from "../../../src/policy/go-values.ts";
-import { compareQuantities, parseQuantity } from "../../../src/policy/quantity.ts";
-import { compareSemVer, parseSemVer, parseSemVerRange } from "../../../src/policy/semver.ts";
+import { compareQuantities, parseQuantity } from "../../../src/policy/conditions/go/quantity.ts";
+import {
+  compareSemVer,
+  parseSemVer,
+  parseSemVerRange,
+} from "../../../src/policy/conditions/go/semver.ts";
+import {
+  formatGoDuration,
+  parseGoDuration,
+  parseRfc3339,
+} from "../../../src/policy/conditions/go/time.ts";
+import { formatGoFloat, goSprint, parseGoFloat } from "../../../src/policy/conditions/go/values.ts";
 
 describe("Go durations", () => {
   it.each([

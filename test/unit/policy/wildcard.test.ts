@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hasWildcard, matchesAny } from "../../../src/policy/wildcard.ts";
+import { hasWildcard, matchesAny } from "../../../src/policy/match/wildcard.ts";
 
 // The match itself is tested with the shared implementation (test/unit/verify/match.test.ts).
 describe("policy wildcard helpers", () => {

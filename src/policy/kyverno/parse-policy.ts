@@ -4,9 +4,7 @@ import {
   autogenRules,
   canAutogen,
   POD_CONTROLLERS,
-} from "./autogen.ts";
-import { parseRule } from "./parse-rule.ts";
-import { FieldReader, type IssueSink, isMapping } from "./reader.ts";
+} from "../match/autogen.ts";
 import type {
   FailureAction,
   IgnoredRule,
@@ -14,7 +12,9 @@ import type {
   SourceLocation,
   VerifyImagesPolicy,
   VerifyImagesRule,
-} from "./types.ts";
+} from "../types.ts";
+import { parseRule } from "./parse-rule.ts";
+import { FieldReader, type IssueSink, isMapping } from "./reader.ts";
 
 export const POLICY_API_VERSIONS: readonly string[] = ["kyverno.io/v1", "kyverno.io/v2beta1"];
 

@@ -1,7 +1,7 @@
+import { parseKindSelector } from "../kyverno/parse-match.ts";
+import { isMapping } from "../kyverno/reader.ts";
+import type { VerifyImagesRule } from "../types.ts";
 import type { MatchResources, ResourceFilter } from "./match-types.ts";
-import { parseKindSelector } from "./parse-match.ts";
-import { isMapping } from "./reader.ts";
-import type { VerifyImagesRule } from "./types.ts";
 
 /**
  * Kyverno's autogen (pkg/autogen/v1): a policy whose rules match Pods is also

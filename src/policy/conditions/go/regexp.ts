@@ -1,5 +1,5 @@
-import { compileGoRegExp, type GoRegExp } from "../verify/go-regexp.ts";
-import { policyError } from "./errors.ts";
+import { compileGoRegExp, type GoRegExp } from "../../../verify/go-regexp.ts";
+import { policyError } from "../../errors.ts";
 
 /**
  * A pattern given to one of Kyverno's regex functions, compiled with Go's

@@ -6,9 +6,9 @@
  * `https://github.com/acme/../evil` and `https://evil.test/?https://github.com/acme/`:
  * usually a mistake that widens trust.
  */
-import { isAnchored } from "../verify/match.ts";
-import type { Attestor, AttestorSet } from "./attestor-types.ts";
-import type { VerifyImagesPolicy } from "./types.ts";
+import { isAnchored } from "../../verify/match.ts";
+import type { Attestor, AttestorSet } from "../attestor-types.ts";
+import type { VerifyImagesPolicy } from "../types.ts";
 
 export interface PolicyWarning {
   /** The field's path in its document. */

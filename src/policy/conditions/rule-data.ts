@@ -1,10 +1,10 @@
-import { isImgverifyError } from "../errors.ts";
+import { isImgverifyError } from "../../errors.ts";
+import { type PolicyErrorCode, policyError } from "../errors.ts";
+import type { ConfigMapSource } from "../kyverno/configmaps.ts";
+import type { ContextEntry, VariableContextEntry } from "../types.ts";
 import type { EvaluationOptions } from "./conditions.ts";
 import { withEvaluation } from "./conditions.ts";
-import type { ConfigMapSource } from "./configmaps.ts";
-import { type PolicyErrorCode, policyError } from "./errors.ts";
 import { jmesSearch } from "./jmespath.ts";
-import type { ContextEntry, VariableContextEntry } from "./types.ts";
 import { substituteDeep, substituteString, type Variables } from "./variables.ts";
 
 /**

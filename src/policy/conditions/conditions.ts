@@ -1,13 +1,13 @@
+import { policyError } from "../errors.ts";
+import { isMapping } from "../kyverno/reader.ts";
 import type {
   AnyAllConditions,
   Condition,
   ConditionOperator,
   Conditions,
 } from "./condition-types.ts";
-import { policyError } from "./errors.ts";
 import { chargeBudget, type ExpressionBudget, withBudget } from "./jmespath.ts";
 import { applyOperator } from "./operators.ts";
-import { isMapping } from "./reader.ts";
 import { withClock } from "./time-functions.ts";
 import { substituteDeep, type Variables } from "./variables.ts";
 

@@ -1,12 +1,12 @@
+import { policyError } from "../errors.ts";
+import { isMapping } from "../kyverno/reader.ts";
+import { wildcardMatch } from "../match/wildcard.ts";
 import type { ConditionOperator } from "./condition-types.ts";
-import { policyError } from "./errors.ts";
-import { parseGoDuration } from "./go-time.ts";
-import { parseGoFloat } from "./go-values.ts";
+import { compareQuantities, parseQuantity } from "./go/quantity.ts";
+import { compareSemVer, parseSemVer } from "./go/semver.ts";
+import { parseGoDuration } from "./go/time.ts";
+import { parseGoFloat } from "./go/values.ts";
 import { evaluateIn } from "./operators-in.ts";
-import { compareQuantities, parseQuantity } from "./quantity.ts";
-import { isMapping } from "./reader.ts";
-import { compareSemVer, parseSemVer } from "./semver.ts";
-import { wildcardMatch } from "./wildcard.ts";
 
 /**
  * Kyverno's condition operators (pkg/engine/variables/operator) on already

@@ -1,7 +1,7 @@
 import { TYPE_ANY, TYPE_NUMBER, TYPE_STRING } from "@jmespath-community/jmespath";
-import { policyError } from "./errors.ts";
-import { goRegExp } from "./go-regexp.ts";
-import { wildcardMatch } from "./wildcard.ts";
+import { policyError } from "../errors.ts";
+import { wildcardMatch } from "../match/wildcard.ts";
+import { goRegExp } from "./go/regexp.ts";
 
 /** Kyverno's string and regular expression JMESPath functions (pkg/engine/jmespath/functions.go). */
 

@@ -1,4 +1,4 @@
-import type { PolicyIssue, PolicyIssueCode } from "./errors.ts";
+import type { PolicyIssue, PolicyIssueCode } from "../errors.ts";
 
 /**
  * Reads an untyped YAML/JSON mapping field by field, recording every problem

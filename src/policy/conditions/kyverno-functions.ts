@@ -8,8 +8,8 @@ import {
   TYPE_STRING,
 } from "@jmespath-community/jmespath";
 import { parse as parseYaml } from "yaml";
-import { isMapping } from "./reader.ts";
-import { parseSemVer, parseSemVerRange } from "./semver.ts";
+import { isMapping } from "../kyverno/reader.ts";
+import { parseSemVer, parseSemVerRange } from "./go/semver.ts";
 import { type FunctionSpec, fail, STRING_FUNCTIONS } from "./string-functions.ts";
 import { TIME_FUNCTIONS } from "./time-functions.ts";
 

@@ -4,7 +4,7 @@
  * nanoseconds as bigint so that years of difference stay exact.
  */
 
-import { utcTime } from "../time/calendar.ts";
+import { utcTime } from "../../../time/calendar.ts";
 
 const NANOS: Readonly<Record<string, bigint>> = {
   ns: 1n,

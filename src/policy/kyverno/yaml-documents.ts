@@ -2,7 +2,7 @@ import { parseAllDocuments } from "yaml";
 
 type ParseOptions = Parameters<typeof parseAllDocuments>[1];
 
-import type { PolicyIssue } from "./errors.ts";
+import type { PolicyIssue } from "../errors.ts";
 
 /** A file handed in by the caller: its path (for messages) and its text. */
 export interface PolicyFile {

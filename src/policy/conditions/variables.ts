@@ -1,7 +1,7 @@
-import { isImgverifyError } from "../errors.ts";
-import { type PolicyErrorCode, policyError } from "./errors.ts";
+import { isImgverifyError } from "../../errors.ts";
+import { type PolicyErrorCode, policyError } from "../errors.ts";
+import { isMapping } from "../kyverno/reader.ts";
 import { jmesSearch } from "./jmespath.ts";
-import { isMapping } from "./reader.ts";
 
 /**
  * Kyverno's `{{ }}` variables (pkg/engine/variables): each `{{ expr }}` is a

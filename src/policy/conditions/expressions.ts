@@ -1,8 +1,8 @@
 import { getRegisteredFunctions } from "@jmespath-community/jmespath";
-import { isImgverifyError } from "../errors.ts";
+import { isImgverifyError } from "../../errors.ts";
+import { childPath, type IssueSink, isMapping } from "../kyverno/reader.ts";
 import { calledFunctions } from "./jmespath.ts";
 import { registerKyvernoFunctions } from "./kyverno-functions.ts";
-import { childPath, type IssueSink, isMapping } from "./reader.ts";
 
 /**
  * Load-time check of the `{{ }}` expressions in a rule: each innermost

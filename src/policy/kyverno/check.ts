@@ -1,7 +1,7 @@
-import { formatIssue, type PolicyIssue } from "./errors.ts";
+import { formatIssue, type PolicyIssue } from "../errors.ts";
+import type { FailureAction, FailurePolicy, VerifyImagesPolicy } from "../types.ts";
 import { identityWarnings, type PolicyWarning } from "./identity-warnings.ts";
 import { readPolicies } from "./load.ts";
-import type { FailureAction, FailurePolicy, VerifyImagesPolicy } from "./types.ts";
 import type { PolicyFile } from "./yaml-documents.ts";
 
 /** What `imgverify check-policy` reports about one policy document. */

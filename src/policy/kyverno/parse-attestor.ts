@@ -1,4 +1,3 @@
-import { FieldReader, type IssueSink } from "./reader.ts";
 import type {
   Attestor,
   AttestorSet,
@@ -6,7 +5,8 @@ import type {
   KeysAttestor,
   Rekor,
   VerificationType,
-} from "./types.ts";
+} from "../types.ts";
+import { FieldReader, type IssueSink } from "./reader.ts";
 
 const PUBLIC_REKOR = "https://rekor.sigstore.dev";
 const SIGNATURE_ALGORITHMS = ["sha224", "sha256", "sha384", "sha512"] as const;

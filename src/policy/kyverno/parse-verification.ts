@@ -1,13 +1,13 @@
-import { parseAttestorSet } from "./parse-attestor.ts";
-import { parseConditionBlocks, parsePreconditions } from "./parse-conditions.ts";
-import { FieldReader, type IssueSink } from "./reader.ts";
 import type {
   Attestation,
   AttestorSet,
   FailureAction,
   ImageVerification,
   VerificationType,
-} from "./types.ts";
+} from "../types.ts";
+import { parseAttestorSet } from "./parse-attestor.ts";
+import { parseConditionBlocks, parsePreconditions } from "./parse-conditions.ts";
+import { FieldReader, type IssueSink } from "./reader.ts";
 
 const KEYS = [
   "failureAction",

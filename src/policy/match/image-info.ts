@@ -1,5 +1,5 @@
-import { normaliseRegistry } from "../oci/reference.ts";
-import { policyError } from "./errors.ts";
+import { normaliseRegistry } from "../../oci/reference.ts";
+import { policyError } from "../errors.ts";
 import { wildcardMatch } from "./wildcard.ts";
 
 /**

@@ -1,8 +1,8 @@
 import { compile, type JSONValue, search, TreeInterpreter } from "@jmespath-community/jmespath";
-import { isImgverifyError } from "../errors.ts";
-import { type PolicyErrorCode, policyError } from "./errors.ts";
+import { isImgverifyError } from "../../errors.ts";
+import { type PolicyErrorCode, policyError } from "../errors.ts";
+import { isMapping } from "../kyverno/reader.ts";
 import { registerKyvernoFunctions } from "./kyverno-functions.ts";
-import { isMapping } from "./reader.ts";
 
 /**
  * JMESPath as Kyverno runs it: the community dialect plus Kyverno's custom

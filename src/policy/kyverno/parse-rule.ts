@@ -1,10 +1,10 @@
-import { checkExpressions } from "./expressions.ts";
+import { checkExpressions } from "../conditions/expressions.ts";
+import type { FailureAction, IgnoredRule, ImageExtractor, VerifyImagesRule } from "../types.ts";
 import { parsePreconditions } from "./parse-conditions.ts";
 import { parseContext } from "./parse-context.ts";
 import { parseMatchResources } from "./parse-match.ts";
 import { parseImageVerification } from "./parse-verification.ts";
 import { FieldReader, type IssueSink, isMapping } from "./reader.ts";
-import type { FailureAction, IgnoredRule, ImageExtractor, VerifyImagesRule } from "./types.ts";
 
 const OTHER_TYPES = ["validate", "mutate", "generate", "verifyManifests"] as const;
 const KEYS = [

@@ -4,7 +4,7 @@ import {
   type Condition,
   type ConditionOperator,
   type Conditions,
-} from "./condition-types.ts";
+} from "../conditions/condition-types.ts";
 import { FieldReader, type IssueSink, isMapping } from "./reader.ts";
 
 // Kyverno compares operator names case-insensitively and accepts the

@@ -1,8 +1,8 @@
+import { wildcardMatch } from "../match/wildcard.ts";
 import type { ConditionOperator } from "./condition-types.ts";
-import { parseGoDuration } from "./go-time.ts";
-import { goSprint } from "./go-values.ts";
-import { compareQuantities, parseQuantity } from "./quantity.ts";
-import { wildcardMatch } from "./wildcard.ts";
+import { compareQuantities, parseQuantity } from "./go/quantity.ts";
+import { parseGoDuration } from "./go/time.ts";
+import { goSprint } from "./go/values.ts";
 
 /**
  * Kyverno's set operators. A key is a scalar or a list; a value is a list, a

@@ -1,5 +1,5 @@
+import type { ContextEntry } from "../types.ts";
 import { FieldReader, type IssueSink } from "./reader.ts";
-import type { ContextEntry } from "./types.ts";
 
 const REFUSED: Readonly<Record<string, string>> = {
   apiCall:

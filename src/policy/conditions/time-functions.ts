@@ -1,5 +1,5 @@
-import { policyError } from "./errors.ts";
-import { formatGoDuration, formatRfc3339, parseGoDuration, parseRfc3339 } from "./go-time.ts";
+import { policyError } from "../errors.ts";
+import { formatGoDuration, formatRfc3339, parseGoDuration, parseRfc3339 } from "./go/time.ts";
 
 /**
  * Kyverno's `time_*` JMESPath functions. Times are RFC 3339 strings; the

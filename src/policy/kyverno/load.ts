@@ -1,8 +1,8 @@
+import { type PolicyIssue, PolicyLoadError } from "../errors.ts";
+import type { VerifyImagesPolicy } from "../types.ts";
 import { type ConfigMap, parseConfigMap, StaticConfigMapSource } from "./configmaps.ts";
-import { type PolicyIssue, PolicyLoadError } from "./errors.ts";
 import { parsePolicy } from "./parse-policy.ts";
 import { collectIssues, isMapping } from "./reader.ts";
-import type { VerifyImagesPolicy } from "./types.ts";
 import { type PolicyFile, parseYamlFiles, type YamlDocument } from "./yaml-documents.ts";
 
 /** A document that was not loaded, with every reason. */

@@ -1,9 +1,9 @@
+import { policyError } from "../errors.ts";
+import { isRemoteKeyReference } from "../kyverno/parse-attestor.ts";
+import { isMapping } from "../kyverno/reader.ts";
+import type { Attestor, AttestorSet, ImageVerification, VerifyImagesRule } from "../types.ts";
 import type { EvaluationOptions } from "./conditions.ts";
 import { withEvaluation } from "./conditions.ts";
-import { policyError } from "./errors.ts";
-import { isRemoteKeyReference } from "./parse-attestor.ts";
-import { isMapping } from "./reader.ts";
-import type { Attestor, AttestorSet, ImageVerification, VerifyImagesRule } from "./types.ts";
 import { substituteString, type Variables } from "./variables.ts";
 
 /** A rule whose verifyImages strings hold no variables any more, with the data they were resolved against. */

@@ -3,7 +3,7 @@
  * and telling a pattern from a plain string. The match itself is shared with
  * the verifiers (src/verify/match.ts).
  */
-import { wildcardMatch } from "../verify/match.ts";
+import { wildcardMatch } from "../../verify/match.ts";
 
 export { wildcardMatch };
 

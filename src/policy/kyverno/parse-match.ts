@@ -6,7 +6,7 @@ import type {
   MatchResources,
   ResourceFilter,
   Subject,
-} from "./match-types.ts";
+} from "../match/match-types.ts";
 import { FieldReader, type IssueSink } from "./reader.ts";
 
 const FILTER_KEYS = ["resources", "subjects", "roles", "clusterRoles"] as const;

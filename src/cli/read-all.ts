@@ -1,3 +1,4 @@
+import { concatBytes } from "../encoding/bytes.ts";
 import { ImgverifyError } from "../errors.ts";
 import type { CliErrorCode } from "./errors.ts";
 
@@ -22,11 +23,5 @@ export async function readAll(
     }
     parts.push(chunk);
   }
-  const all = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    all.set(part, offset);
-    offset += part.byteLength;
-  }
-  return all;
+  return concatBytes(parts, length);
 }

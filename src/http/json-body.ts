@@ -5,6 +5,8 @@
  * many, whatever Content-Length claimed), and bytes that are not UTF-8 (400).
  */
 
+import { concatBytes } from "../encoding/bytes.ts";
+
 export type BodyErrorCode = "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "BAD_REQUEST";
 
 export type BodyRead =
@@ -53,12 +55,7 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
     }
     chunks.push(value);
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  const bytes = concatBytes(chunks, size);
   try {
     return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
   } catch {

@@ -1,4 +1,5 @@
 import type { Sha256, Sha256Stream } from "../digest/types.ts";
+import { concatBytes } from "../encoding/bytes.ts";
 import { sha256Digest } from "./digest.ts";
 import { isOciError } from "./errors.ts";
 import { asOciError, type Operation, opError } from "./operation.ts";
@@ -96,7 +97,7 @@ async function readChunks(
   if (expectedSize !== undefined && count !== expectedSize) {
     refuse("SIZE_MISMATCH", `${count} bytes, the descriptor says ${expectedSize}`);
   }
-  return concat(chunks, count);
+  return concatBytes(chunks, count);
 }
 
 function truncated(
@@ -134,15 +135,4 @@ function streamingHasher(sha256: Sha256): Sha256Stream | undefined {
   } catch {
     return undefined;
   }
-}
-
-function concat(chunks: Uint8Array[], length: number): Uint8Array {
-  if (chunks.length === 1 && chunks[0]?.byteLength === length) return chunks[0];
-  const bytes = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
 }

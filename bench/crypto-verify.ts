@@ -9,9 +9,9 @@
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { Bench } from "tinybench";
-import { createSignatureEngine } from "../src/crypto/engine.ts";
 import { parsePublicKeySpki } from "../src/crypto/public-key.ts";
-import { verifySignature } from "../src/crypto/verify-signature.ts";
+import { createSignatureEngine } from "../src/crypto/signature/engine.ts";
+import { verifySignature } from "../src/crypto/signature/verify-signature.ts";
 
 const globals = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: string } } };
 const runtime = globals.Bun

@@ -5,7 +5,7 @@
  */
 import type { Fetch, Logger } from "../deps.ts";
 import type { Sha256, Sha256Impl } from "../digest/types.ts";
-import type { CredentialSource } from "../oci/credentials.ts";
+import type { CredentialSource } from "../oci/auth/credentials.ts";
 import type { ConfigMapSource } from "../policy/index.ts";
 
 export type FetchHandler = (request: Request) => Response | Promise<Response>;

@@ -1,16 +1,14 @@
 import type { Deps } from "../deps.ts";
 import type { SingleFlight } from "../store/single-flight.ts";
 import { TtlCache } from "../store/ttl-cache.ts";
-import { AddressPolicy } from "./address-policy.ts";
-import { Authenticator } from "./auth.ts";
-import { ByteBudget } from "./budget.ts";
-import type { Challenge } from "./challenge.ts";
-import { digestProblem } from "./digest.ts";
+import { Authenticator } from "./auth/auth.ts";
+import type { Challenge } from "./auth/challenge.ts";
+import { digestProblem } from "./content/digest.ts";
+import type { Descriptor } from "./content/manifest.ts";
 import { OciError } from "./errors.ts";
 import { fetchBlob } from "./fetch-blob.ts";
 import { type FetchedManifest, fetchManifest, resolveManifest } from "./fetch-manifest.ts";
 import { Flights } from "./flights.ts";
-import type { Descriptor } from "./manifest.ts";
 import { type Operation, type RequestEvent, runOperation } from "./operation.ts";
 import {
   type BlobOptions,
@@ -31,7 +29,9 @@ import {
 import { getReferrers, type Referrers } from "./referrers.ts";
 import type { Session } from "./session.ts";
 import { listTags } from "./tags.ts";
-import { Transport } from "./transport.ts";
+import { AddressPolicy } from "./transport/address-policy.ts";
+import { ByteBudget } from "./transport/budget.ts";
+import { Transport } from "./transport/transport.ts";
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const HOUR_MS = 3_600_000;

@@ -1,8 +1,8 @@
-import { checkDigest, readDigested } from "./body.ts";
-import type { Descriptor } from "./manifest.ts";
+import type { Descriptor } from "./content/manifest.ts";
 import { type Operation, opError } from "./operation.ts";
 import type { Repository } from "./reference.ts";
 import { flightKey, pull, repositoryUrl, type Session } from "./session.ts";
+import { checkDigest, readDigested } from "./transport/body.ts";
 
 /**
  * The blob `descriptor` names, at most `maxBytes`, digest- and size-checked as

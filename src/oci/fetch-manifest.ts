@@ -1,10 +1,20 @@
-import { checkDigest, contentLength, readDigested } from "./body.ts";
-import { isDigest } from "./digest.ts";
-import { type Descriptor, isManifestProblem, type Manifest, parseManifest } from "./manifest.ts";
-import { bareMediaType, isSchema1Type, MANIFEST_ACCEPT, MANIFEST_TYPES } from "./media-types.ts";
+import { isDigest } from "./content/digest.ts";
+import {
+  type Descriptor,
+  isManifestProblem,
+  type Manifest,
+  parseManifest,
+} from "./content/manifest.ts";
+import {
+  bareMediaType,
+  isSchema1Type,
+  MANIFEST_ACCEPT,
+  MANIFEST_TYPES,
+} from "./content/media-types.ts";
 import { type Operation, opError } from "./operation.ts";
 import type { ImageReference } from "./reference.ts";
 import { flightKey, pull, repositoryUrl, type Session } from "./session.ts";
+import { checkDigest, contentLength, readDigested } from "./transport/body.ts";
 
 /** A manifest as fetched: its descriptor, its exact bytes and its parsed (frozen) JSON. */
 export interface FetchedManifest {

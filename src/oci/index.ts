@@ -3,9 +3,8 @@
  * API (manifests, blobs, tags, referrers with the tag fallback), auth
  * challenges and tokens, Docker config credentials, the address policy.
  */
-export { AddressPolicy } from "./address-policy.ts";
-export { type Challenge, parseChallenges } from "./challenge.ts";
-export { RegistryClient } from "./client.ts";
+
+export { type Challenge, parseChallenges } from "./auth/challenge.ts";
 export {
   type CredentialHelperRef,
   type CredentialLookup,
@@ -13,10 +12,9 @@ export {
   normaliseConfigKey,
   parseDockerConfig,
   type RegistryCredential,
-} from "./credentials.ts";
-export { digestProblem, isDigest, sha256Digest, toHex } from "./digest.ts";
-export { isOciError, OciError, type OciErrorCode, type OciErrorDetails } from "./errors.ts";
-export type { FetchedManifest } from "./fetch-manifest.ts";
+} from "./auth/credentials.ts";
+export { RegistryClient } from "./client.ts";
+export { digestProblem, isDigest, sha256Digest, toHex } from "./content/digest.ts";
 export {
   type Descriptor,
   type ImageIndex,
@@ -24,8 +22,17 @@ export {
   isImageIndex,
   type Manifest,
   type Platform,
-} from "./manifest.ts";
-export * from "./media-types.ts";
+} from "./content/manifest.ts";
+export * from "./content/media-types.ts";
+export {
+  DEFAULT_PLATFORM,
+  formatPlatform,
+  type PlatformSpec,
+  parsePlatform,
+  selectPlatform,
+} from "./content/platform.ts";
+export { isOciError, OciError, type OciErrorCode, type OciErrorDetails } from "./errors.ts";
+export type { FetchedManifest } from "./fetch-manifest.ts";
 export type { RequestEvent } from "./operation.ts";
 export {
   type BlobOptions,
@@ -36,13 +43,6 @@ export {
   type RegistryClientOptions,
   type RegistryLimits,
 } from "./options.ts";
-export {
-  DEFAULT_PLATFORM,
-  formatPlatform,
-  type PlatformSpec,
-  parsePlatform,
-  selectPlatform,
-} from "./platform.ts";
 export {
   assertReference,
   DOCKER_HUB,
@@ -56,3 +56,4 @@ export {
   withDigest,
 } from "./reference.ts";
 export { fallbackTag, type Referrers } from "./referrers.ts";
+export { AddressPolicy } from "./transport/address-policy.ts";

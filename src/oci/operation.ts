@@ -1,6 +1,6 @@
 import type { Clock } from "../deps.ts";
-import type { ByteBudget } from "./budget.ts";
 import { OciError, type OciErrorCode, type OciErrorDetails } from "./errors.ts";
+import type { ByteBudget } from "./transport/budget.ts";
 
 /** Why an operation stops its own timer; nothing reads it. */
 const OPERATION_ENDED = "operation ended";

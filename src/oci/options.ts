@@ -1,7 +1,7 @@
 import type { Deps } from "../deps.ts";
 import type { SingleFlight } from "../store/single-flight.ts";
 import type { TtlCache } from "../store/ttl-cache.ts";
-import type { CredentialSource } from "./credentials.ts";
+import type { CredentialSource } from "./auth/credentials.ts";
 import { OciError } from "./errors.ts";
 import type { RequestEvent } from "./operation.ts";
 

@@ -1,4 +1,4 @@
-import { digestProblem } from "./digest.ts";
+import { digestProblem } from "./content/digest.ts";
 import { OciError } from "./errors.ts";
 
 /**

@@ -1,12 +1,17 @@
-import { readBody } from "./body.ts";
+import {
+  type Descriptor,
+  isImageIndex,
+  isManifestProblem,
+  parseManifest,
+} from "./content/manifest.ts";
+import { bareMediaType, OCI_INDEX } from "./content/media-types.ts";
 import { isOciError } from "./errors.ts";
 import { fetchManifest } from "./fetch-manifest.ts";
-import { type Descriptor, isImageIndex, isManifestProblem, parseManifest } from "./manifest.ts";
-import { bareMediaType, OCI_INDEX } from "./media-types.ts";
 import { type Operation, opError } from "./operation.ts";
 import { collectPages, nextLink, type Page } from "./pages.ts";
 import type { Repository } from "./reference.ts";
 import { flightKey, pull, repositoryUrl, type Session } from "./session.ts";
+import { readBody } from "./transport/body.ts";
 
 /**
  * The manifests that name a subject digest as their `subject`: from the OCI

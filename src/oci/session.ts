@@ -1,12 +1,12 @@
 import type { Deps } from "../deps.ts";
-import type { AddressPolicy } from "./address-policy.ts";
-import type { Authenticator } from "./auth.ts";
+import type { Authenticator } from "./auth/auth.ts";
 import type { Flights } from "./flights.ts";
 import type { Operation } from "./operation.ts";
 import type { RegistryLimits } from "./options.ts";
 import type { Repository } from "./reference.ts";
-import { errorFromResponse } from "./registry-error.ts";
-import { show } from "./transport.ts";
+import type { AddressPolicy } from "./transport/address-policy.ts";
+import { errorFromResponse } from "./transport/registry-error.ts";
+import { show } from "./transport/transport.ts";
 
 /** What the fetching modules share: the client's parts for one store. */
 export interface Session {

@@ -1,8 +1,8 @@
-import { readBody } from "./body.ts";
 import { type Operation, opError } from "./operation.ts";
 import { collectPages, nextLink, type Page } from "./pages.ts";
 import type { Repository } from "./reference.ts";
 import { flightKey, pull, repositoryUrl, type Session } from "./session.ts";
+import { readBody } from "./transport/body.ts";
 
 /** Every tag of `repo`, following `Link` pagination within the client's limits. */
 export async function listTags(

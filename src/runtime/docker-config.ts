@@ -1,6 +1,6 @@
 /**
  * Finds and reads the Docker `config.json` that holds registry credentials;
- * `src/oci/credentials.ts` parses it. Uses `node:` APIs, which Node, Bun and
+ * `src/oci/auth/credentials.ts` parses it. Uses `node:` APIs, which Node, Bun and
  * Deno all provide.
  */
 import { readFile, stat } from "node:fs/promises";
@@ -8,7 +8,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { usageError } from "../cli/errors.ts";
 import { ImgverifyError, isImgverifyError } from "../errors.ts";
-import { type CredentialSource, parseDockerConfig } from "../oci/credentials.ts";
+import { type CredentialSource, parseDockerConfig } from "../oci/auth/credentials.ts";
 
 /** A config.json is a few KiB even with many registries. */
 const MAX_CONFIG_BYTES = 1024 * 1024;

@@ -1,6 +1,6 @@
 import type { Sha256, Sha256Impl } from "../../digest/types.ts";
 import { isImgverifyError } from "../../errors.ts";
-import { sha256Digest } from "../../oci/digest.ts";
+import { sha256Digest } from "../../oci/content/digest.ts";
 import { type Command, defineCommand } from "../command.ts";
 import { EXIT_OK, usageError } from "../errors.ts";
 import { terminalLogger } from "../logger.ts";

@@ -4,12 +4,13 @@
  * looked up and every artifact examined at once, all through the context's
  * client and so through the request's store.
  */
-import { prepareBundleCheck } from "./bundles.ts";
-import { prepareCosignCheck } from "./cosign.ts";
+
 import { checkError } from "./errors.ts";
 import type { FormatRun } from "./format.ts";
+import { prepareBundleCheck } from "./formats/bundles.ts";
+import { prepareCosignCheck } from "./formats/cosign.ts";
+import { prepareNotaryCheck } from "./formats/notary.ts";
 import { describeTarget } from "./image.ts";
-import { prepareNotaryCheck } from "./notary.ts";
 import { decide } from "./outcomes.ts";
 import {
   type CheckContext,

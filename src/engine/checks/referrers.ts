@@ -4,8 +4,8 @@
  * registries without it, the `sha256-<hex>` tag; one unfiltered listing per
  * image serves every format through the request's store.
  */
-import type { Descriptor, ImageManifest } from "../../oci/manifest.ts";
-import { isImageIndex } from "../../oci/manifest.ts";
+import type { Descriptor, ImageManifest } from "../../oci/content/manifest.ts";
+import { isImageIndex } from "../../oci/content/manifest.ts";
 import { formatRepository, type Repository } from "../../oci/reference.ts";
 import type { Candidate } from "./candidates.ts";
 import { checkError } from "./errors.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../../src/cli/main.ts";
-import type { CredentialSource } from "../../../src/oci/credentials.ts";
+import type { CredentialSource } from "../../../src/oci/auth/credentials.ts";
 import { fakeIo } from "./fake-io.ts";
 
 const DIGEST = `sha256:${"ab".repeat(32)}`;

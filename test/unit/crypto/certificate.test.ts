@@ -2,12 +2,12 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate as AsnCertificate, KeyUsageFlags, Version } from "@peculiar/asn1-x509";
 import { describe, expect, test } from "vitest";
-import { parseCertificate, parseCertificates } from "../../../src/crypto/certificate.ts";
-import { verifyCertificateSignature } from "../../../src/crypto/certificate-signature.ts";
-import { nameValues } from "../../../src/crypto/name.ts";
-import { precertificateTbs } from "../../../src/crypto/precertificate.ts";
 import { parsePublicKeySpki } from "../../../src/crypto/public-key.ts";
-import { verifySignature } from "../../../src/crypto/verify-signature.ts";
+import { verifySignature } from "../../../src/crypto/signature/verify-signature.ts";
+import { parseCertificate, parseCertificates } from "../../../src/crypto/x509/certificate.ts";
+import { verifyCertificateSignature } from "../../../src/crypto/x509/certificate-signature.ts";
+import { nameValues } from "../../../src/crypto/x509/name.ts";
+import { precertificateTbs } from "../../../src/crypto/x509/precertificate.ts";
 import { thrownCode } from "../../support/errors.ts";
 import {
   bundleCertificates,

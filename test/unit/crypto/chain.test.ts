@@ -1,18 +1,18 @@
 import { KeyUsageFlags } from "@peculiar/asn1-x509";
 import { beforeAll, describe, expect, test } from "vitest";
+import { createSignatureEngine } from "../../../src/crypto/signature/engine.ts";
+import { verifySignature } from "../../../src/crypto/signature/verify-signature.ts";
 import {
   type Certificate,
   parseCertificate,
   parseCertificates,
-} from "../../../src/crypto/certificate.ts";
+} from "../../../src/crypto/x509/certificate.ts";
 import {
   type ChainOptions,
   EKU_CODE_SIGNING,
   EKU_TIME_STAMPING,
   verifyChain,
-} from "../../../src/crypto/chain.ts";
-import { createSignatureEngine } from "../../../src/crypto/engine.ts";
-import { verifySignature } from "../../../src/crypto/verify-signature.ts";
+} from "../../../src/crypto/x509/chain.ts";
 import { rejectedCode } from "../../support/errors.ts";
 import {
   bundleCertificates,

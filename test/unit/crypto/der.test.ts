@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { DerReader, encodeDer } from "../../../src/crypto/der.ts";
-import { ecdsaDerToP1363 } from "../../../src/crypto/ecdsa-signature.ts";
+import { ecdsaDerToP1363 } from "../../../src/crypto/signature/ecdsa-signature.ts";
 import { thrownCode } from "../../support/errors.ts";
 
 const r = new Uint8Array(32).fill(0x11);

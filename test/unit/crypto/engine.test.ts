@@ -5,9 +5,12 @@
  */
 import { p256, p384, p521 } from "@noble/curves/nist.js";
 import { describe, expect, test } from "vitest";
-import { createSignatureEngine, type SignatureEngine } from "../../../src/crypto/engine.ts";
 import { type PublicKey, parsePublicKeySpki } from "../../../src/crypto/public-key.ts";
-import { verifySignature } from "../../../src/crypto/verify-signature.ts";
+import {
+  createSignatureEngine,
+  type SignatureEngine,
+} from "../../../src/crypto/signature/engine.ts";
+import { verifySignature } from "../../../src/crypto/signature/verify-signature.ts";
 import { rejectedCode } from "../../support/errors.ts";
 import { type KeySpec, p1363ToDer, testKey } from "./fixtures.ts";
 

@@ -23,7 +23,7 @@ import {
   Validity,
   Version,
 } from "@peculiar/asn1-x509";
-import { type Certificate, parseCertificate } from "../../../src/crypto/certificate.ts";
+import { type Certificate, parseCertificate } from "../../../src/crypto/x509/certificate.ts";
 
 export type KeySpec =
   | "P-256"

@@ -2,7 +2,10 @@ import { describe, expect, test } from "vitest";
 import type { PublicKey } from "../../../src/crypto/public-key.ts";
 import { parsePublicKeySpki } from "../../../src/crypto/public-key.ts";
 import { parsePublicKeyPem } from "../../../src/crypto/public-key-pem.ts";
-import { type VerifyOptions, verifySignature } from "../../../src/crypto/verify-signature.ts";
+import {
+  type VerifyOptions,
+  verifySignature,
+} from "../../../src/crypto/signature/verify-signature.ts";
 import { rejectedCode } from "../../support/errors.ts";
 import { corporaPresent, corpusBytes, corpusText, SIGSTORE_RS } from "./corpora.ts";
 import { fromBase64, type KeySpec, type TestHash, testKey } from "./fixtures.ts";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isManifestProblem, parseManifest } from "../../../src/oci/manifest.ts";
+import { isManifestProblem, parseManifest } from "../../../src/oci/content/manifest.ts";
 import { nextLink } from "../../../src/oci/pages.ts";
 import { FUZZ_SEED, fuzzOptions, mutate, mutationsArb, outcome, utf8 } from "./support.ts";
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { parseManifest } from "../../../src/oci/manifest.ts";
+import { parseManifest } from "../../../src/oci/content/manifest.ts";
 import {
   DOCKER_MANIFEST,
   DOCKER_MANIFEST_LIST,
   OCI_INDEX,
   OCI_MANIFEST,
-} from "../../../src/oci/media-types.ts";
+} from "../../../src/oci/content/media-types.ts";
 
 const D = `sha256:${"e".repeat(64)}`;
 const descriptor = { mediaType: "application/vnd.oci.image.config.v1+json", digest: D, size: 2 };

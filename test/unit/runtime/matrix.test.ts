@@ -10,7 +10,7 @@
  * the module. Asking for "wasm" exactly means no quiet fallback to @noble.
  */
 import { describe, expect, inject, it } from "vitest";
-import { toHex } from "../../../src/oci/digest.ts";
+import { toHex } from "../../../src/oci/content/digest.ts";
 import { loadSha256 } from "../../../src/runtime/sha256-file.ts";
 import { detectRuntime } from "../../runtimes/detect-runtime.ts";
 

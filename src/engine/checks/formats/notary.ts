@@ -1,0 +1,102 @@
+/**
+ * Notary Project signatures (notation): referrers of the image with artifact
+ * type `application/vnd.cncf.notary.signature`, whose one layer is a JWS or
+ * COSE envelope over the image's descriptor, trusted through the policy's
+ * certificates (a notation `ca` trust store, as Kyverno configures it).
+ */
+import type { Descriptor } from "../../../oci/content/manifest.ts";
+import {
+  COSE_MEDIA_TYPE,
+  JWS_MEDIA_TYPE,
+  SIGNATURE_ARTIFACT_TYPE,
+  verifyNotarySignature,
+} from "../../../verify/notary/index.ts";
+import { examineAll } from "../candidates.ts";
+import { checkError } from "../errors.ts";
+import { cosignOnlySettings, type FormatRun } from "../format.ts";
+import { signalOf } from "../image.ts";
+import { referrerCandidates } from "../referrers.ts";
+import {
+  type CheckContext,
+  DEFAULT_CHECK_LIMITS,
+  type ImageTarget,
+  type TrustPolicy,
+  type VerifiedSignature,
+} from "../types.ts";
+
+const ENVELOPE_TYPES: readonly string[] = [JWS_MEDIA_TYPE, COSE_MEDIA_TYPE];
+const isNotaryType = (type: string): boolean => type === SIGNATURE_ARTIFACT_TYPE;
+
+/** Checks Notary signature referrers; throws `POLICY_INVALID` for a policy without certificates. */
+export function prepareNotaryCheck(policy: TrustPolicy): FormatRun {
+  const { signer } = policy;
+  if (signer.kind !== "certificate") {
+    throw checkError("POLICY_INVALID", "Notary signatures are verified against certificates");
+  }
+  const anchors = [signer.certificate, signer.chain].filter((pem) => pem !== undefined);
+  if (anchors.length === 0) {
+    throw checkError("POLICY_INVALID", "the certificate policy names no certificate");
+  }
+  const cosignOnly = cosignOnlySettings(policy);
+  if (cosignOnly.length > 0) {
+    throw checkError(
+      "POLICY_INVALID",
+      `Notary signatures use no transparency log and no cosign payload; ${cosignOnly.join(", ")} cannot be applied to them`,
+    );
+  }
+  // Kyverno's trust store: the certificate and the chain together.
+  const trustedCertificates = anchors.join("\n");
+  return (ctx, target, repository, evidence) => {
+    // Notary signs images only: it has no attestations.
+    if (evidence.kind !== "signature") return Promise.resolve([]);
+    return examineAll(
+      `Notary signature referrers of ${target.name}`,
+      () => referrerCandidates(ctx, target, repository, isNotaryType),
+      async ({ manifest }, source): Promise<VerifiedSignature> => {
+        const layer = manifest.layers.find((l) => ENVELOPE_TYPES.includes(l.mediaType));
+        if (manifest.layers.length !== 1 || layer === undefined) {
+          throw checkError(
+            "ARTIFACT_INVALID",
+            `a Notary signature manifest has one layer of type ${ENVELOPE_TYPES.join(" or ")}`,
+          );
+        }
+        const maxBytes = ctx.limits?.maxSignatureBytes ?? DEFAULT_CHECK_LIMITS.maxSignatureBytes;
+        const [envelope, image] = await Promise.all([
+          ctx.client.getBlob(repository, layer, { ...signalOf(ctx), maxBytes }),
+          imageDescriptor(ctx, target),
+        ]);
+        const result = await verifyNotarySignature({
+          envelope,
+          mediaType: layer.mediaType,
+          target: image,
+          trustedCertificates,
+          now: new Date(ctx.now()),
+        });
+        const signature: VerifiedSignature = {
+          format: "notary",
+          source,
+          signer: { kind: "certificate", subject: result.leafSubject },
+        };
+        // The signer's own signing time is a claim; a verified countersignature is not.
+        if (result.timestamp.status === "verified") {
+          signature.signedAt = result.timestamp.time.toISOString();
+        }
+        return signature;
+      },
+    );
+  };
+}
+
+/** The image's descriptor, which a Notary signature signs: from resolving, or asked by digest. */
+async function imageDescriptor(
+  ctx: CheckContext,
+  target: ImageTarget,
+): Promise<{ mediaType: string; digest: string; size: number }> {
+  const { mediaType, size, digest } = target;
+  if (mediaType !== undefined && size !== undefined) return { mediaType, digest, size };
+  const resolved: Readonly<Descriptor> = await ctx.client.resolve(
+    { ...target.repository, tag: undefined, digest },
+    signalOf(ctx),
+  );
+  return { mediaType: resolved.mediaType, digest, size: resolved.size };
+}

@@ -45,8 +45,8 @@ import {
   type YamlDocument,
 } from "../src/policy/index.ts";
 import { processIo } from "../src/runtime/cli.ts";
-import type { WorkerBundle } from "../src/runtime/worker-bundle.ts";
-import { WORKER_SECRETS } from "../src/runtime/worker-settings.ts";
+import type { WorkerBundle } from "../src/runtime/worker/worker-bundle.ts";
+import { WORKER_SECRETS } from "../src/runtime/worker/worker-settings.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const outDir = `${root}.wrangler/imgverify`;

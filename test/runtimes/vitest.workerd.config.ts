@@ -24,7 +24,7 @@ const provide = matrixContext(process.env);
 // the file loader; here they get the Worker's loader, which has the same exports.
 const sha256Loader = {
   find: /^.*\/runtime\/sha256-file\.ts$/,
-  replacement: `${repoRoot}src/runtime/sha256-worker.ts`,
+  replacement: `${repoRoot}src/runtime/worker/sha256-worker.ts`,
 };
 
 // Unit tests that cannot run in a Worker, each for a reason that is not a bug.

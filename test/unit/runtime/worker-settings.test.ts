@@ -1,7 +1,7 @@
 /** The Worker's bindings read under serve's IMGVERIFY_* names and rules. */
 import { describe, expect, it } from "vitest";
 import { systemClock } from "../../../src/deps.ts";
-import { workerSettings } from "../../../src/runtime/worker-settings.ts";
+import { workerSettings } from "../../../src/runtime/worker/worker-settings.ts";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const TOKEN = "worker-token-0123456789abcdef";

@@ -7,7 +7,7 @@
  * The Cache API is local to a data centre and keeps nothing on `*.workers.dev`
  * (a custom domain is needed); either way, a miss only means verifying again.
  */
-import { configId, type SharedVerifiedStore } from "../engine/index.ts";
+import { configId, type SharedVerifiedStore } from "../../engine/index.ts";
 
 /** The slice of the Workers `Cache` used here. */
 export interface WorkersCache {

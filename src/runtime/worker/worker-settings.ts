@@ -6,20 +6,20 @@
  * root are bundled by `scripts/worker.ts`), and the Docker config arrives as
  * text in the `IMGVERIFY_REGISTRY_CONFIG_JSON` secret instead of a path.
  */
-import type { StringFlag } from "../cli/args.ts";
-import { parseDuration } from "../cli/duration.ts";
-import { withEnvironment } from "../cli/environment.ts";
-import { globalFlags } from "../cli/global-flags.ts";
-import { type LogLevel, parseLogLevel } from "../cli/logger.ts";
+import type { StringFlag } from "../../cli/args.ts";
+import { parseDuration } from "../../cli/duration.ts";
+import { withEnvironment } from "../../cli/environment.ts";
+import { globalFlags } from "../../cli/global-flags.ts";
+import { type LogLevel, parseLogLevel } from "../../cli/logger.ts";
 import {
   authFlags,
   type CallerAuthChoice,
   chooseCallerAuth,
   chooseVerifyApi,
-} from "../cli/serve/auth.ts";
-import { type CacheChoice, cacheFlags, parseCacheChoice } from "../cli/serve/cache.ts";
-import type { Clock, Logger } from "../deps.ts";
-import type { VerifyApiSettings } from "../http/verify-request.ts";
+} from "../../cli/serve/auth.ts";
+import { type CacheChoice, cacheFlags, parseCacheChoice } from "../../cli/serve/cache.ts";
+import type { Clock, Logger } from "../../deps.ts";
+import type { VerifyApiSettings } from "../../http/verify-request.ts";
 
 /** Secrets the Worker reads beside its flags' variables. */
 export const WORKER_SECRETS = {

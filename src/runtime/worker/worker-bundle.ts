@@ -7,7 +7,7 @@
  * aliases to the file the script writes; an isolate then neither parses YAML
  * nor checks the root before its first admission.
  */
-import type { YamlDocument } from "../policy/index.ts";
+import type { YamlDocument } from "../../policy/index.ts";
 
 export interface WorkerBundle {
   /** Each policy or ConfigMap document as a JSON value, with the file it came from. */

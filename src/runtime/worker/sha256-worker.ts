@@ -2,10 +2,10 @@
  * SHA-256 for Cloudflare Workers: workerd refuses to compile WebAssembly bytes
  * at run time, so the module is imported and arrives already compiled.
  */
-import sha256Module from "../../wasm/build/sha256.wasm";
-import type { Logger } from "../deps.ts";
-import { selectSha256 } from "../digest/select.ts";
-import type { Sha256, Sha256Impl } from "../digest/types.ts";
+import sha256Module from "../../../wasm/build/sha256.wasm";
+import type { Logger } from "../../deps.ts";
+import { selectSha256 } from "../../digest/select.ts";
+import type { Sha256, Sha256Impl } from "../../digest/types.ts";
 
 /** The compiled WASM module, as workerd hands it over. */
 export function loadSha256Module(): Promise<WebAssembly.Module> {

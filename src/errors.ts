@@ -27,3 +27,17 @@ export function isImgverifyError<Code extends string>(
   if (!(err instanceof ImgverifyError)) return false;
   return codes.length === 0 || codes.includes(err.code as Code);
 }
+
+/** An `ImgverifyError` with `cause` attached when there is one: what each module's `xxxError` builds. */
+export function codedError<Code extends string>(
+  code: Code,
+  message: string,
+  cause?: unknown,
+): ImgverifyError<Code> {
+  return new ImgverifyError(code, message, cause === undefined ? undefined : { cause });
+}
+
+/** The message of an unknown thrown value, for wrapping it in a coded error. */
+export function reasonOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

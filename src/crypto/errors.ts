@@ -1,4 +1,4 @@
-import { ImgverifyError } from "../errors.ts";
+import { codedError, ImgverifyError } from "../errors.ts";
 
 /**
  * - `PEM_INVALID`: text that is not PEM, a block without its end line, bad base64, too many blocks.
@@ -33,15 +33,6 @@ export type CryptoErrorCode =
 
 export type CryptoError = ImgverifyError<CryptoErrorCode>;
 
-export function cryptoError(code: CryptoErrorCode, message: string, cause?: unknown): CryptoError {
-  return new ImgverifyError<CryptoErrorCode>(
-    code,
-    message,
-    cause === undefined ? undefined : { cause },
-  );
-}
+export const cryptoError = codedError<CryptoErrorCode>;
 
-/** The message of an unknown thrown value, for wrapping it in a coded error. */
-export function reasonOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+export { reasonOf } from "../errors.ts";

@@ -1,4 +1,4 @@
-import { ImgverifyError } from "../errors.ts";
+import { codedError } from "../errors.ts";
 
 /** Codes of the admission engine itself; the checks and the policy module bring their own. */
 export type EngineErrorCode =
@@ -15,10 +15,4 @@ export type EngineErrorCode =
   /** The engine was given options it cannot use. */
   | "CONFIG_INVALID";
 
-export function engineError(
-  code: EngineErrorCode,
-  message: string,
-  cause?: unknown,
-): ImgverifyError<EngineErrorCode> {
-  return new ImgverifyError(code, message, cause === undefined ? undefined : { cause });
-}
+export const engineError = codedError<EngineErrorCode>;

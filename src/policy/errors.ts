@@ -1,4 +1,4 @@
-import { ImgverifyError } from "../errors.ts";
+import { codedError, ImgverifyError } from "../errors.ts";
 
 /** Machine-readable codes of every failure the policy module reports. */
 export type PolicyErrorCode =
@@ -47,9 +47,7 @@ export type PolicyIssueCode = PolicyIssue["code"];
 
 export type PolicyError = ImgverifyError<PolicyErrorCode>;
 
-export function policyError(code: PolicyErrorCode, message: string, cause?: unknown): PolicyError {
-  return new ImgverifyError(code, message, cause === undefined ? undefined : { cause });
-}
+export const policyError = codedError<PolicyErrorCode>;
 
 /** Thrown by `loadPolicies` when any document is refused: lists every issue at once. */
 export class PolicyLoadError extends ImgverifyError<PolicyErrorCode> {

@@ -1,4 +1,4 @@
-import { ImgverifyError } from "../../errors.ts";
+import { codedError } from "../../errors.ts";
 
 /**
  * Codes of the image checks themselves. A check that finds signatures but
@@ -23,10 +23,4 @@ export type CheckErrorCode =
   /** A cosign signature verified, but its payload lacks the annotations the policy requires. */
   | "ANNOTATION_MISMATCH";
 
-export function checkError(
-  code: CheckErrorCode,
-  message: string,
-  cause?: unknown,
-): ImgverifyError<CheckErrorCode> {
-  return new ImgverifyError(code, message, cause === undefined ? undefined : { cause });
-}
+export const checkError = codedError<CheckErrorCode>;

@@ -18,19 +18,6 @@ export {
   type TrustMaterial,
   trustRootId,
 } from "./trust.ts";
-export {
-  type CheckContext,
-  type CheckLimits,
-  type CheckLocation,
-  DEFAULT_CHECK_LIMITS,
-  type Evidence,
-  type ImageTarget,
-  SIGNATURE_FORMATS,
-  type SignatureFormat,
-  type SignerPolicy,
-  type TrustPolicy,
-  type VerifiedAttestation,
-  type VerifiedSignature,
-  type VerifiedSigner,
-} from "./types.ts";
+// Every type the checks share, as types.ts defines them.
+export * from "./types.ts";
 export { type ImageRequest, type ImageVerdict, verifyImage } from "./verify-image.ts";

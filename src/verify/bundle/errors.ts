@@ -1,4 +1,4 @@
-import { ImgverifyError } from "../../errors.ts";
+import { codedError, ImgverifyError } from "../../errors.ts";
 
 /** Machine-readable codes of every way a Sigstore bundle can fail to verify. */
 export type BundleErrorCode =
@@ -35,6 +35,4 @@ export type BundleErrorCode =
 
 export type BundleError = ImgverifyError<BundleErrorCode>;
 
-export function bundleError(code: BundleErrorCode, message: string, cause?: unknown): BundleError {
-  return new ImgverifyError(code, message, cause === undefined ? undefined : { cause });
-}
+export const bundleError = codedError<BundleErrorCode>;

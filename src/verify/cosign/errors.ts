@@ -1,4 +1,4 @@
-import { ImgverifyError } from "../../errors.ts";
+import { codedError, ImgverifyError } from "../../errors.ts";
 
 /** Machine-readable codes of every way a classic cosign signature or attestation can fail. */
 export type CosignErrorCode =
@@ -53,11 +53,6 @@ export type CosignErrorCode =
 
 export type CosignError = ImgverifyError<CosignErrorCode>;
 
-export function cosignError(code: CosignErrorCode, message: string, cause?: unknown): CosignError {
-  return new ImgverifyError(code, message, cause === undefined ? undefined : { cause });
-}
+export const cosignError = codedError<CosignErrorCode>;
 
-/** The message of an unknown thrown value, for wrapping it in a coded error. */
-export function reasonOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+export { reasonOf } from "../../errors.ts";

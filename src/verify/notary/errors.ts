@@ -1,4 +1,4 @@
-import { ImgverifyError } from "../../errors.ts";
+import { codedError, ImgverifyError } from "../../errors.ts";
 
 /**
  * Machine-readable codes of every way a Notary Project signature can fail to
@@ -47,11 +47,6 @@ export type NotaryErrorCode =
 
 export type NotaryError = ImgverifyError<NotaryErrorCode>;
 
-export function notaryError(code: NotaryErrorCode, message: string, cause?: unknown): NotaryError {
-  return new ImgverifyError(code, message, cause === undefined ? undefined : { cause });
-}
+export const notaryError = codedError<NotaryErrorCode>;
 
-/** The message of an unknown thrown value, for wrapping it in a coded error. */
-export function reasonOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+export { reasonOf } from "../../errors.ts";

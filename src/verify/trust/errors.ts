@@ -1,4 +1,4 @@
-import { ImgverifyError } from "../../errors.ts";
+import { codedError, ImgverifyError } from "../../errors.ts";
 
 /** Codes of trusted-root handling (a subset of `BundleErrorCode`). */
 export type TrustRootErrorCode = "TRUST_ROOT_INVALID";
@@ -7,9 +7,5 @@ export function trustRootError(
   message: string,
   cause?: unknown,
 ): ImgverifyError<TrustRootErrorCode> {
-  return new ImgverifyError(
-    "TRUST_ROOT_INVALID",
-    message,
-    cause === undefined ? undefined : { cause },
-  );
+  return codedError("TRUST_ROOT_INVALID", message, cause);
 }

@@ -28,7 +28,14 @@ export function isImgverifyError<Code extends string>(
   return codes.length === 0 || codes.includes(err.code as Code);
 }
 
-/** An `ImgverifyError` with `cause` attached when there is one: what each module's `xxxError` builds. */
+/** What each module's `xxxError` is: `codedError` for its own code union. */
+export type CodedErrorFactory<Code extends string> = (
+  code: Code,
+  message: string,
+  cause?: unknown,
+) => ImgverifyError<Code>;
+
+/** An `ImgverifyError` with `cause` attached when there is one. */
 export function codedError<Code extends string>(
   code: Code,
   message: string,

@@ -1,4 +1,4 @@
-import { codedError, ImgverifyError } from "../errors.ts";
+import { type CodedErrorFactory, codedError, ImgverifyError } from "../errors.ts";
 
 /**
  * - `PEM_INVALID`: text that is not PEM, a block without its end line, bad base64, too many blocks.
@@ -33,6 +33,6 @@ export type CryptoErrorCode =
 
 export type CryptoError = ImgverifyError<CryptoErrorCode>;
 
-export const cryptoError = codedError<CryptoErrorCode>;
+export const cryptoError: CodedErrorFactory<CryptoErrorCode> = codedError;
 
 export { reasonOf } from "../errors.ts";

@@ -1,4 +1,4 @@
-import { codedError } from "../errors.ts";
+import { type CodedErrorFactory, codedError } from "../errors.ts";
 
 /** Codes of the admission engine itself; the checks and the policy module bring their own. */
 export type EngineErrorCode =
@@ -15,4 +15,4 @@ export type EngineErrorCode =
   /** The engine was given options it cannot use. */
   | "CONFIG_INVALID";
 
-export const engineError = codedError<EngineErrorCode>;
+export const engineError: CodedErrorFactory<EngineErrorCode> = codedError;

@@ -1,4 +1,4 @@
-import { codedError, ImgverifyError } from "../errors.ts";
+import { type CodedErrorFactory, codedError, ImgverifyError } from "../errors.ts";
 
 /** Machine-readable codes of every failure the policy module reports. */
 export type PolicyErrorCode =
@@ -47,7 +47,7 @@ export type PolicyIssueCode = PolicyIssue["code"];
 
 export type PolicyError = ImgverifyError<PolicyErrorCode>;
 
-export const policyError = codedError<PolicyErrorCode>;
+export const policyError: CodedErrorFactory<PolicyErrorCode> = codedError;
 
 /** Thrown by `loadPolicies` when any document is refused: lists every issue at once. */
 export class PolicyLoadError extends ImgverifyError<PolicyErrorCode> {

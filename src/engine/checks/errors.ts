@@ -1,4 +1,4 @@
-import { codedError } from "../../errors.ts";
+import { type CodedErrorFactory, codedError } from "../../errors.ts";
 
 /**
  * Codes of the image checks themselves. A check that finds signatures but
@@ -23,4 +23,4 @@ export type CheckErrorCode =
   /** A cosign signature verified, but its payload lacks the annotations the policy requires. */
   | "ANNOTATION_MISMATCH";
 
-export const checkError = codedError<CheckErrorCode>;
+export const checkError: CodedErrorFactory<CheckErrorCode> = codedError;

@@ -24,6 +24,14 @@ export interface AuthenticatorOptions {
   challenges: TtlCache<string, Challenge>;
 }
 
+/** One request's authorisation: where it goes, for what, under which operation and store. */
+interface Attempt {
+  readonly registry: string;
+  readonly scope: string;
+  readonly op: Operation;
+  readonly flights: Flights;
+}
+
 export class Authenticator {
   readonly #options: AuthenticatorOptions;
 
@@ -44,10 +52,9 @@ export class Authenticator {
     const known = challenges.get(origin);
     // Unasked, Basic goes out only with credentials: other repositories may be public.
     const unaskedBasic = known?.scheme === "basic" && this.#lookup(registry)?.kind !== "basic";
+    const attempt: Attempt = { registry, scope, op, flights };
     const first =
-      known && !unaskedBasic
-        ? await this.#authorization(known, registry, scope, op, flights, false)
-        : undefined;
+      known && !unaskedBasic ? await this.#authorization(known, attempt, false) : undefined;
     const res = await transport.send({ ...req, authorization: first }, op);
     if (res.status !== 401) return res;
     const header = res.headers.get("www-authenticate");
@@ -56,14 +63,7 @@ export class Authenticator {
     await res.body?.cancel().catch(() => {});
     challenges.set(origin, challenge);
     // A rejected token is not asked for again from the cache.
-    const second = await this.#authorization(
-      challenge,
-      registry,
-      scope,
-      op,
-      flights,
-      first !== undefined,
-    );
+    const second = await this.#authorization(challenge, attempt, first !== undefined);
     const retried = await transport.send({ ...req, authorization: second }, op);
     const lookup = this.#lookup(registry);
     if (retried.status === 401 && lookup?.kind === "helper") {
@@ -72,28 +72,21 @@ export class Authenticator {
     return retried;
   }
 
-  #authorization(
-    challenge: Challenge,
-    registry: string,
-    scope: string,
-    op: Operation,
-    flights: Flights,
-    renew: boolean,
-  ): Promise<string> {
-    const lookup = this.#lookup(registry);
-    if (challenge.scheme === "basic") return Promise.resolve(basic(lookup, registry, op));
-    return this.#bearer(challenge, lookup, registry, scope, op, flights, renew);
+  #authorization(challenge: Challenge, attempt: Attempt, renew: boolean): Promise<string> {
+    const lookup = this.#lookup(attempt.registry);
+    if (challenge.scheme === "basic") {
+      return Promise.resolve(basic(lookup, attempt.registry, attempt.op));
+    }
+    return this.#bearer(challenge, lookup, attempt, renew);
   }
 
   async #bearer(
     challenge: Challenge,
     lookup: CredentialLookup,
-    registry: string,
-    scope: string,
-    op: Operation,
-    flights: Flights,
+    attempt: Attempt,
     renew: boolean,
   ): Promise<string> {
+    const { registry, scope, op, flights } = attempt;
     const realm = challenge.params.realm ?? "";
     if (!URL.canParse(realm)) {
       const detail = `${registry} names the token realm "${realm}", not a URL`;

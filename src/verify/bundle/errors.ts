@@ -1,4 +1,4 @@
-import { codedError, ImgverifyError } from "../../errors.ts";
+import { type CodedErrorFactory, codedError, ImgverifyError } from "../../errors.ts";
 
 /** Machine-readable codes of every way a Sigstore bundle can fail to verify. */
 export type BundleErrorCode =
@@ -35,4 +35,4 @@ export type BundleErrorCode =
 
 export type BundleError = ImgverifyError<BundleErrorCode>;
 
-export const bundleError = codedError<BundleErrorCode>;
+export const bundleError: CodedErrorFactory<BundleErrorCode> = codedError;

@@ -1,4 +1,4 @@
-import { codedError, ImgverifyError } from "../../errors.ts";
+import { type CodedErrorFactory, codedError, ImgverifyError } from "../../errors.ts";
 
 /** Machine-readable codes of every way a classic cosign signature or attestation can fail. */
 export type CosignErrorCode =
@@ -53,6 +53,6 @@ export type CosignErrorCode =
 
 export type CosignError = ImgverifyError<CosignErrorCode>;
 
-export const cosignError = codedError<CosignErrorCode>;
+export const cosignError: CodedErrorFactory<CosignErrorCode> = codedError;
 
 export { reasonOf } from "../../errors.ts";

@@ -1,4 +1,4 @@
-import { codedError, ImgverifyError } from "../../errors.ts";
+import { type CodedErrorFactory, codedError, ImgverifyError } from "../../errors.ts";
 
 /**
  * Machine-readable codes of every way a Notary Project signature can fail to
@@ -47,6 +47,6 @@ export type NotaryErrorCode =
 
 export type NotaryError = ImgverifyError<NotaryErrorCode>;
 
-export const notaryError = codedError<NotaryErrorCode>;
+export const notaryError: CodedErrorFactory<NotaryErrorCode> = codedError;
 
 export { reasonOf } from "../../errors.ts";

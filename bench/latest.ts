@@ -2,7 +2,7 @@
  * `bench/results/latest.json`: what one `npm run bench` measured, in the
  * shape `bench:check` compares and the README quotes.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { ScenarioFigures } from "./admission.ts";
 import type { SignatureVerifyResult } from "./crypto-verify.ts";
@@ -23,7 +23,17 @@ export interface LatestResults {
   verify: Omit<SignatureVerifyResult, "runtime">;
   /** Warm admission throughput of the server against a bare echo, when measured. */
   throughput?: Record<string, unknown>;
+  /** The last `npm run bench:soak` (a separate run of several minutes), when there was one. */
+  soak?: SoakFigures;
   targets: Target[];
+}
+
+export interface SoakFigures {
+  admissions: number;
+  rssGrowthMB: number;
+  heapGrowthMB: number;
+  /** When the soak ran (ISO 8601), since it is not part of every bench run. */
+  measuredAt: string;
 }
 
 export const LATEST_URL: URL = new URL("./results/latest.json", import.meta.url);
@@ -90,8 +100,36 @@ export function comparedResults(json: unknown, source: string): ComparedResults 
   return json as ComparedResults;
 }
 
+/** `next` with the soak figures `previous` held, when `next` has none of its own. */
+export function carrySoak(previous: unknown, next: LatestResults): LatestResults {
+  const soak =
+    previous !== null && typeof previous === "object"
+      ? (previous as { soak?: unknown }).soak
+      : undefined;
+  if (next.soak !== undefined || soak === null || typeof soak !== "object") return next;
+  return { ...next, soak: soak as SoakFigures };
+}
+
+async function readLatestJson(): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(LATEST_URL, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes `latest.json`, keeping the figures of the last soak, which runs on its own. */
 export async function writeLatest(results: LatestResults): Promise<string> {
   await mkdir(new URL(".", LATEST_URL), { recursive: true });
-  await writeFile(LATEST_URL, `${JSON.stringify(results, null, 2)}\n`);
+  const merged = carrySoak(await readLatestJson(), results);
+  await writeFile(LATEST_URL, `${JSON.stringify(merged, null, 2)}\n`);
+  return fileURLToPath(LATEST_URL);
+}
+
+/** Records a soak's figures in `latest.json`, when a bench run has written one. */
+export async function recordSoak(soak: SoakFigures): Promise<string | undefined> {
+  const latest = await readLatestJson();
+  if (latest === null || typeof latest !== "object") return undefined;
+  await writeFile(LATEST_URL, `${JSON.stringify({ ...latest, soak }, null, 2)}\n`);
   return fileURLToPath(LATEST_URL);
 }

@@ -8,7 +8,8 @@
  *
  *   bun bench/soak.ts [--warm N] [--cold N] [--rtt MS]    (npm run bench:soak)
  *
- * Writes bench/results/soak.json; exits 1 when the goal fails or an
+ * Writes bench/results/soak.json and the figures into bench/results/latest.json
+ * (when a bench run wrote one; later bench runs keep them); exits 1 when the goal fails or an
  * admission is not answered as the first one of its image was.
  */
 import { mkdir, writeFile } from "node:fs/promises";
@@ -23,6 +24,7 @@ import { loadSha256 } from "../src/runtime/sha256-file.ts";
 import { reviewJson } from "../test/unit/engine/core/world.ts";
 import { benchClient, benchTrust } from "./admission.ts";
 import { withBenchRegistry } from "./harness.ts";
+import { recordSoak } from "./latest.ts";
 import { buildScenarios, seedScenarioImages } from "./scenarios.ts";
 
 const { values } = parseArgs({
@@ -144,5 +146,8 @@ await withBenchRegistry(RTT_MS, async ({ registry, proxy }) => {
   await mkdir(new URL(".", out), { recursive: true });
   await writeFile(out, `${JSON.stringify({ rttMs: RTT_MS, soak }, null, 2)}\n`);
   console.log(`wrote ${fileURLToPath(out)}`);
+  const measuredAt = new Date().toISOString();
+  const latest = await recordSoak({ admissions, rssGrowthMB, heapGrowthMB, measuredAt });
+  if (latest !== undefined) console.log(`recorded soak figures in ${latest}`);
   if (!holds) process.exitCode = 1;
 });

@@ -118,18 +118,20 @@ async function readLatestJson(): Promise<unknown> {
   }
 }
 
+async function writeLatestJson(value: unknown): Promise<string> {
+  await mkdir(new URL(".", LATEST_URL), { recursive: true });
+  await writeFile(LATEST_URL, `${JSON.stringify(value, null, 2)}\n`);
+  return fileURLToPath(LATEST_URL);
+}
+
 /** Writes `latest.json`, keeping the figures of the last soak, which runs on its own. */
 export async function writeLatest(results: LatestResults): Promise<string> {
-  await mkdir(new URL(".", LATEST_URL), { recursive: true });
-  const merged = carrySoak(await readLatestJson(), results);
-  await writeFile(LATEST_URL, `${JSON.stringify(merged, null, 2)}\n`);
-  return fileURLToPath(LATEST_URL);
+  return writeLatestJson(carrySoak(await readLatestJson(), results));
 }
 
 /** Records a soak's figures in `latest.json`, when a bench run has written one. */
 export async function recordSoak(soak: SoakFigures): Promise<string | undefined> {
   const latest = await readLatestJson();
   if (latest === null || typeof latest !== "object") return undefined;
-  await writeFile(LATEST_URL, `${JSON.stringify({ ...latest, soak }, null, 2)}\n`);
-  return fileURLToPath(LATEST_URL);
+  return writeLatestJson({ ...latest, soak });
 }

@@ -1,7 +1,7 @@
 /**
  * Policy regular expressions: re2js (what src/verify/go-regexp.ts runs) against
  * the engine it replaced, a translation of Go syntax handed to JavaScript's
- * RegExp (commit aeeca32, src/policy/go-regexp.ts, now src/policy/conditions/go/regexp.ts). One run prints
+ * RegExp (commit aeeca32, src/policy/go-regexp.ts). One run prints
  *   1. conformance to Go on the cases of bench/regexp-cases.ts,
  *   2. compile+match and cached throughput on typical policy patterns,
  *   3. the catastrophic pattern ^(a+)+$ on 'a'*n+'!'.

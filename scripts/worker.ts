@@ -33,7 +33,7 @@
 import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { ENV_PREFIX, listValue } from "../src/cli/environment.ts";
+import { ENV_PREFIX, listValue } from "../src/cli/flags/environment.ts";
 import { manifestPaths, readTextFiles } from "../src/cli/policy-files.ts";
 import { trustedRootJson } from "../src/cli/trusted-root.ts";
 import { prepareTrustMaterial, trustRootId } from "../src/engine/checks/index.ts";

@@ -1,6 +1,6 @@
 import { jmesSearch } from "../policy/index.ts";
 import { describeValue, isObject, own } from "./fields.ts";
-import { formatPointer } from "./json-pointer.ts";
+import { formatPointer } from "./patch/json-pointer.ts";
 
 /**
  * Kyverno's image extractor walk (pkg/utils/api/image.go): follow `fields`

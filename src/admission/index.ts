@@ -7,7 +7,6 @@
  */
 export { type DecodedBody, decodeAdmissionBody, MAX_BODY_LENGTH } from "./body.ts";
 export { decodeAdmissionReview, uidOf } from "./decode.ts";
-export { digestPinPatch } from "./digest-pin.ts";
 export {
   AdmissionError,
   type AdmissionErrorCode,
@@ -30,13 +29,6 @@ export {
   MAX_IMAGES,
   POD_SPEC_FIELDS,
 } from "./images.ts";
-export {
-  applyJsonPatch,
-  type JsonPatchOperation,
-  jsonEqual,
-  MAX_PATCH_OPERATIONS,
-} from "./json-patch.ts";
-export { escapePointerToken, formatPointer, parsePointer } from "./json-pointer.ts";
 export { matchInput, resourceIdentity, subjectObject } from "./match-input.ts";
 export {
   blockedMessage,
@@ -46,6 +38,24 @@ export {
   type RuleStatus,
   warningMessages,
 } from "./messages.ts";
+export { digestPinPatch } from "./patch/digest-pin.ts";
+export {
+  applyJsonPatch,
+  type JsonPatchOperation,
+  jsonEqual,
+  MAX_PATCH_OPERATIONS,
+} from "./patch/json-patch.ts";
+export { escapePointerToken, formatPointer, parsePointer } from "./patch/json-pointer.ts";
+export {
+  type ImageVerificationRecord,
+  type ImageVerificationStatus,
+  parseVerifyImages,
+  parseVerifyImagesScoped,
+  type ScopedStatusMap,
+  VERIFY_IMAGES_ANNOTATION,
+  VERIFY_IMAGES_SCOPED_ANNOTATION,
+  verifyImagesAnnotationPatches,
+} from "./patch/verify-annotation.ts";
 export {
   type AdmissionAnswer,
   type AdmissionResponseBody,
@@ -60,13 +70,3 @@ export {
   MAX_WARNINGS_LENGTH,
 } from "./response.ts";
 export * from "./review-types.ts";
-export {
-  type ImageVerificationRecord,
-  type ImageVerificationStatus,
-  parseVerifyImages,
-  parseVerifyImagesScoped,
-  type ScopedStatusMap,
-  VERIFY_IMAGES_ANNOTATION,
-  VERIFY_IMAGES_SCOPED_ANNOTATION,
-  verifyImagesAnnotationPatches,
-} from "./verify-annotation.ts";

@@ -1,6 +1,6 @@
 import { encodeUtf8Base64 } from "../encoding/base64.ts";
 import { AdmissionError } from "./errors.ts";
-import type { JsonPatchOperation } from "./json-patch.ts";
+import type { JsonPatchOperation } from "./patch/json-patch.ts";
 import { ADMISSION_API_VERSION } from "./review-types.ts";
 import { codePoints, truncate } from "./text.ts";
 

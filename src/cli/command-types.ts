@@ -2,8 +2,9 @@
  * What the dispatcher and the help text know of a command, below both
  * (`command.ts` builds commands and prints their help through `help.ts`).
  */
-import type { FlagSpecs } from "./args.ts";
+
 import type { ExitCode } from "./errors.ts";
+import type { FlagSpecs } from "./flags/args.ts";
 import type { CliIo } from "./io.ts";
 
 export interface CommandEnvironment {

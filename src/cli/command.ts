@@ -3,11 +3,12 @@
  * its code; `defineCommand` parses its arguments with full types, so adding a
  * command is one module plus one line in `commands.ts`.
  */
-import { type FlagSpecs, type FlagValues, parseArgs } from "./args.ts";
+
 import type { Command, CommandEnvironment } from "./command-types.ts";
-import { withEnvironment } from "./environment.ts";
 import { EXIT_OK, type ExitCode } from "./errors.ts";
-import { type GlobalOptions, globalFlags, globalOptions } from "./global-flags.ts";
+import { type FlagSpecs, type FlagValues, parseArgs } from "./flags/args.ts";
+import { withEnvironment } from "./flags/environment.ts";
+import { type GlobalOptions, globalFlags, globalOptions } from "./flags/global-flags.ts";
 import { commandHelp } from "./help.ts";
 import type { CliIo } from "./io.ts";
 

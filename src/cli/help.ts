@@ -1,9 +1,9 @@
 /** Help text, built from the command table and flag specs so it cannot drift. */
 import packageJson from "../../package.json" with { type: "json" };
-import type { FlagSpecs } from "./args.ts";
 import type { Command } from "./command-types.ts";
-import { envNameOf } from "./environment.ts";
-import { globalFlags } from "./global-flags.ts";
+import type { FlagSpecs } from "./flags/args.ts";
+import { envNameOf } from "./flags/environment.ts";
+import { globalFlags } from "./flags/global-flags.ts";
 
 export const VERSION: string = packageJson.version;
 

@@ -2,11 +2,12 @@
  * The `imgverify` command line, runtime-neutral: `runCli(argv, io)` returns the
  * exit code and does all I/O through `io`, so tests run it in-process.
  */
-import { type FlagSpecs, firstPositional, parseArgs } from "./args.ts";
+
 import type { Command } from "./command.ts";
 import { commands as defaultCommands } from "./commands/index.ts";
 import { EXIT_OK, type ExitCode, usageError } from "./errors.ts";
-import { globalFlags } from "./global-flags.ts";
+import { type FlagSpecs, firstPositional, parseArgs } from "./flags/args.ts";
+import { globalFlags } from "./flags/global-flags.ts";
 import { commandHelp, mainHelp, VERSION } from "./help.ts";
 import type { CliIo } from "./io.ts";
 import { reportError } from "./output.ts";

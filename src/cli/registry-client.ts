@@ -3,7 +3,7 @@ import type { Logger } from "../deps.ts";
 import { systemClock } from "../deps.ts";
 import type { Sha256 } from "../digest/types.ts";
 import type { RegistryClient } from "../oci/index.ts";
-import type { GlobalOptions } from "./global-flags.ts";
+import type { GlobalOptions } from "./flags/global-flags.ts";
 import type { CliIo } from "./io.ts";
 
 export async function cliRegistryClient(

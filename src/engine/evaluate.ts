@@ -9,7 +9,7 @@ import { StaticConfigMapSource } from "../policy/index.ts";
 import { SingleFlight } from "../store/single-flight.ts";
 import { boundedConfigMaps } from "./bounded-config-maps.ts";
 import { budgetMs } from "./budget.ts";
-import type { VerificationCache } from "./cache.ts";
+import type { VerificationCache } from "./cache/cache.ts";
 import type { CheckContext } from "./checks/index.ts";
 import { engineError } from "./errors.ts";
 import { foldUnit } from "./fold.ts";

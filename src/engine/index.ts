@@ -12,15 +12,15 @@ export {
   type SharedVerifiedStore,
   VerificationCache,
   type VerificationCacheOptions,
-} from "./cache.ts";
-export { type EngineErrorCode, engineError } from "./errors.ts";
-export { evaluateAdmission } from "./evaluate.ts";
+} from "./cache/cache.ts";
 export {
   MAX_SEALED_CHARS,
   MIN_SEAL_KEY_BYTES,
   sealedStore,
   type TextStore,
-} from "./sealed-store.ts";
+} from "./cache/sealed-store.ts";
+export { type EngineErrorCode, engineError } from "./errors.ts";
+export { evaluateAdmission } from "./evaluate.ts";
 export { type CheckSpec, checkSpec } from "./trust-policy.ts";
 export type {
   AdmissionEvaluation,

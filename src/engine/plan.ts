@@ -12,7 +12,7 @@ import type {
   ResolvedRule,
   VerifyImagesPolicy,
 } from "../policy/index.ts";
-import { canonicalJson, configId, trustId } from "./cache.ts";
+import { canonicalJson, configId, trustId } from "./cache/cache.ts";
 import type { Evidence, ImageTarget, TrustMaterial, VerifiedSignature } from "./checks/index.ts";
 import { engineError } from "./errors.ts";
 import { type CheckSpec, checkSpec, type LeafAttestor } from "./trust-policy.ts";

@@ -7,7 +7,7 @@
  * no entry checked once its set's count is met.
  */
 import { formatReference, formatRepository } from "../oci/reference.ts";
-import type { VerificationCache } from "./cache.ts";
+import type { VerificationCache } from "./cache/cache.ts";
 import {
   type CheckContext,
   checkAttestations,

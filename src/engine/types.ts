@@ -9,7 +9,7 @@ import type {
   MatchInput,
   VerifyImagesPolicy,
 } from "../policy/index.ts";
-import type { VerificationCache } from "./cache.ts";
+import type { VerificationCache } from "./cache/cache.ts";
 import type { CheckLimits, TrustMaterial } from "./checks/index.ts";
 
 export type ResultStatus = "pass" | "fail" | "error" | "skip";

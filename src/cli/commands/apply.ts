@@ -6,9 +6,9 @@
  */
 import { systemClock } from "../../deps.ts";
 import type { AdmissionEvaluation } from "../../engine/index.ts";
-import type { FlagSpecs } from "../args.ts";
 import { type Command, defineCommand } from "../command.ts";
 import { EXIT_OK, type ExitCode, usageError } from "../errors.ts";
+import type { FlagSpecs } from "../flags/args.ts";
 import type { CliIo } from "../io.ts";
 import { terminalLogger } from "../logger.ts";
 import { loadPolicyArgs, manifestPaths, readTextFiles } from "../policy-files.ts";

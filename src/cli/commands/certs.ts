@@ -4,9 +4,10 @@
  * webhook configurations that trust that CA, so a cluster can be pointed at
  * imgverify with `kubectl apply`.
  */
-import type { FlagSpecs } from "../args.ts";
+
 import { type Command, defineCommand } from "../command.ts";
 import { EXIT_OK, usageError } from "../errors.ts";
+import type { FlagSpecs } from "../flags/args.ts";
 import type { OutputFile } from "../io.ts";
 import { writeJson } from "../output.ts";
 import { webhookConfigYaml } from "../webhook/config.ts";

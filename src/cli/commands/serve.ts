@@ -1,8 +1,8 @@
 import { type Logger, systemClock } from "../../deps.ts";
 import { ImgverifyError, isImgverifyError } from "../../errors.ts";
 import { type Command, defineCommand } from "../command.ts";
-import { parseDuration } from "../duration.ts";
 import { type CliErrorCode, EXIT_OK, usageError } from "../errors.ts";
+import { parseDuration } from "../flags/duration.ts";
 import { VERSION } from "../help.ts";
 import type { CliIo, FetchHandler, Listener, ListenOptions, TlsMaterial } from "../io.ts";
 import { jsonLineLogger, parseLogLevel } from "../logger.ts";

@@ -7,8 +7,8 @@
 import type { SignerPolicy } from "../../engine/checks/index.ts";
 import { SIGNATURE_FORMATS, type SignatureFormat } from "../../engine/checks/types.ts";
 import type { Repository } from "../../oci/reference.ts";
-import type { BooleanFlag, FlagValues, RepeatedStringFlag, StringFlag } from "../args.ts";
 import { usageError } from "../errors.ts";
+import type { BooleanFlag, FlagValues, RepeatedStringFlag, StringFlag } from "../flags/args.ts";
 import type { CliIo } from "../io.ts";
 import { readText } from "../trusted-root.ts";
 

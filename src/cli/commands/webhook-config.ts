@@ -3,9 +3,10 @@
  * imgverify the API server reaches by URL rather than through a Service, as
  * the Cloudflare Worker is. (`imgverify certs` prints them for a Service.)
  */
-import type { FlagSpecs } from "../args.ts";
+
 import { type Command, defineCommand } from "../command.ts";
 import { EXIT_OK, usageError } from "../errors.ts";
+import type { FlagSpecs } from "../flags/args.ts";
 import { writeJson } from "../output.ts";
 import { readText } from "../trusted-root.ts";
 import { urlWebhookConfigYaml } from "../webhook/config.ts";

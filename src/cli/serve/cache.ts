@@ -5,9 +5,9 @@
  * so a moved tag is seen at once).
  */
 import type { VerificationCacheOptions } from "../../engine/index.ts";
-import type { StringFlag } from "../args.ts";
-import { parseDuration } from "../duration.ts";
 import { usageError } from "../errors.ts";
+import type { StringFlag } from "../flags/args.ts";
+import { parseDuration } from "../flags/duration.ts";
 
 const HOUR_MS = 60 * 60 * 1000;
 const MAX_CACHE_TTL_MS = 24 * HOUR_MS;

@@ -5,10 +5,10 @@
  */
 import type { Logger } from "../../deps.ts";
 import type { ConfigMapSource, StaticConfigMapSource } from "../../policy/index.ts";
-import type { StringFlag } from "../args.ts";
-import { parseDuration } from "../duration.ts";
 import { usageError } from "../errors.ts";
-import type { GlobalOptions } from "../global-flags.ts";
+import type { StringFlag } from "../flags/args.ts";
+import { parseDuration } from "../flags/duration.ts";
+import type { GlobalOptions } from "../flags/global-flags.ts";
 import type { CliIo } from "../io.ts";
 
 const SOURCES = ["files", "kube"] as const;

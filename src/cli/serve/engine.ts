@@ -6,7 +6,7 @@
 import { type Fetch, type Logger, systemClock } from "../../deps.ts";
 import type { Sha256 } from "../../digest/types.ts";
 import type { EngineContext } from "../../engine/index.ts";
-import type { GlobalOptions } from "../global-flags.ts";
+import type { GlobalOptions } from "../flags/global-flags.ts";
 import type { CliIo } from "../io.ts";
 import { loadPolicyArgs } from "../policy-files.ts";
 import { cliRegistryClient } from "../registry-client.ts";

@@ -7,8 +7,8 @@
  */
 import type { Logger } from "../../deps.ts";
 import type { SharedVerifiedStore } from "../../engine/index.ts";
-import type { StringFlag } from "../args.ts";
 import { usageError } from "../errors.ts";
+import type { StringFlag } from "../flags/args.ts";
 import type { CliIo } from "../io.ts";
 import { readAll } from "../read-all.ts";
 

@@ -6,8 +6,8 @@
  */
 
 import type { Clock, Logger } from "../../deps.ts";
-import type { StringFlag } from "../args.ts";
 import { usageError } from "../errors.ts";
+import type { StringFlag } from "../flags/args.ts";
 import type { CliIo, TlsMaterial } from "../io.ts";
 import { readAll } from "../read-all.ts";
 

@@ -6,10 +6,10 @@
  * root are bundled by `scripts/worker.ts`), and the Docker config arrives as
  * text in the `IMGVERIFY_REGISTRY_CONFIG_JSON` secret instead of a path.
  */
-import type { StringFlag } from "../../cli/args.ts";
-import { parseDuration } from "../../cli/duration.ts";
-import { withEnvironment } from "../../cli/environment.ts";
-import { globalFlags } from "../../cli/global-flags.ts";
+import type { StringFlag } from "../../cli/flags/args.ts";
+import { parseDuration } from "../../cli/flags/duration.ts";
+import { withEnvironment } from "../../cli/flags/environment.ts";
+import { globalFlags } from "../../cli/flags/global-flags.ts";
 import { type LogLevel, parseLogLevel } from "../../cli/logger.ts";
 import {
   authFlags,

@@ -12,8 +12,8 @@ import { cosignError, reasonOf } from "./errors.ts";
 import { assertIdentity, certificateSubjects } from "./identity.ts";
 import type { LayerAnnotations } from "./layer.ts";
 import type { PreparedCosignPolicy, PreparedSigner } from "./policy.ts";
-import { verifyEmbeddedScts } from "./sct.ts";
 import { findSigningKey } from "./signature-check.ts";
+import { verifyEmbeddedScts } from "./transparency/sct.ts";
 import { type CosignTrust, withinRange } from "./trusted-root.ts";
 
 export type CosignSigner =

@@ -8,9 +8,9 @@ import { bytesToHex } from "@noble/hashes/utils.js";
 import { cosignError } from "./errors.ts";
 import { annotation, BUNDLE_ANNOTATION, type LayerAnnotations } from "./layer.ts";
 import type { PreparedCosignPolicy } from "./policy.ts";
-import { parseRekorBundle, verifySignedEntryTimestamp } from "./rekor-bundle.ts";
-import { assertEntryMatches, parseEntryBody } from "./rekor-entry.ts";
 import { type CosignSigner, verifySigner } from "./signer.ts";
+import { parseRekorBundle, verifySignedEntryTimestamp } from "./transparency/rekor-bundle.ts";
+import { assertEntryMatches, parseEntryBody } from "./transparency/rekor-entry.ts";
 import type { CosignTrust, LogKey } from "./trusted-root.ts";
 
 /** The verified transparency-log entry of a layer. */

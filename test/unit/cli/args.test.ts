@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type FlagSpecs, firstPositional, parseArgs } from "../../../src/cli/args.ts";
+import { type FlagSpecs, firstPositional, parseArgs } from "../../../src/cli/flags/args.ts";
 import { isImgverifyError } from "../../../src/errors.ts";
 
 const specs = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDuration } from "../../../src/cli/duration.ts";
+import { parseDuration } from "../../../src/cli/flags/duration.ts";
 import { isImgverifyError } from "../../../src/errors.ts";
 
 describe("parseDuration", () => {

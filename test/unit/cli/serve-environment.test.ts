@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { serveCommand } from "../../../src/cli/commands/serve.ts";
-import { withEnvironment } from "../../../src/cli/environment.ts";
-import { globalFlags } from "../../../src/cli/global-flags.ts";
+import { withEnvironment } from "../../../src/cli/flags/environment.ts";
+import { globalFlags } from "../../../src/cli/flags/global-flags.ts";
 import { runCli } from "../../../src/cli/main.ts";
 import {
   EMPTY_ROOT,

@@ -20,10 +20,10 @@ import { ClusterRole, RoleBinding } from "kubernetes-models/rbac.authorization.k
 import { ConfigMap, Namespace, Service, ServiceAccount } from "kubernetes-models/v1";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { parseArgs } from "../../../src/cli/args.ts";
 import { serveCommand } from "../../../src/cli/commands/serve.ts";
-import { withEnvironment } from "../../../src/cli/environment.ts";
-import { globalFlags } from "../../../src/cli/global-flags.ts";
+import { parseArgs } from "../../../src/cli/flags/args.ts";
+import { withEnvironment } from "../../../src/cli/flags/environment.ts";
+import { globalFlags } from "../../../src/cli/flags/global-flags.ts";
 import { parseCacheUrl } from "../../../src/cli/serve/shared-cache.ts";
 import { webhookConfigYaml } from "../../../src/cli/webhook/config.ts";
 import { loadPolicies } from "../../../src/policy/kyverno/load.ts";

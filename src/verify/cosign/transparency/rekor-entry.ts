@@ -12,9 +12,9 @@ import {
   type PublicKey,
   parseCertificates,
   parsePublicKeysPem,
-} from "../../crypto/index.ts";
-import { decodeBase64, isObject, type JsonObject, parseJson } from "./encoding.ts";
-import { cosignError, reasonOf } from "./errors.ts";
+} from "../../../crypto/index.ts";
+import { decodeBase64, isObject, type JsonObject, parseJson } from "../encoding.ts";
+import { cosignError, reasonOf } from "../errors.ts";
 
 export interface LoggedEntry {
   /** `kind apiVersion`, for messages. */

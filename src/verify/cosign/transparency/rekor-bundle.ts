@@ -5,10 +5,10 @@
  * proves the entry was logged at `integratedTime`, checked offline with the
  * log's key.
  */
-import { verifySignature } from "../../crypto/index.ts";
-import { canonicalJson, decodeBase64, isObject, parseJson } from "./encoding.ts";
-import { cosignError, reasonOf } from "./errors.ts";
-import { type LogKey, withinRange } from "./trusted-root.ts";
+import { verifySignature } from "../../../crypto/index.ts";
+import { canonicalJson, decodeBase64, isObject, parseJson } from "../encoding.ts";
+import { cosignError, reasonOf } from "../errors.ts";
+import { type LogKey, withinRange } from "../trusted-root.ts";
 
 export interface RekorBundle {
   readonly signedEntryTimestamp: Uint8Array;

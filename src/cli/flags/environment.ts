@@ -5,8 +5,9 @@
  * Any other `IMGVERIFY_*` name is refused by name: a misspelt variable must not
  * leave a setting (an auth token file, a trusted root) silently at its default.
  */
+
+import { usageError } from "../errors.ts";
 import type { FlagSpec, FlagSpecs, FlagValues } from "./args.ts";
-import { usageError } from "./errors.ts";
 
 export const ENV_PREFIX = "IMGVERIFY_";
 

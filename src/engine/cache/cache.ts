@@ -10,10 +10,10 @@
  * answer counts in the stats and the result is verified afresh, never an
  * admission failed.
  */
-import type { Clock } from "../deps.ts";
-import { TtlCache } from "../store/ttl-cache.ts";
-import type { ImageTarget, VerifiedSignature } from "./checks/index.ts";
-import { engineError } from "./errors.ts";
+import type { Clock } from "../../deps.ts";
+import { TtlCache } from "../../store/ttl-cache.ts";
+import type { ImageTarget, VerifiedSignature } from "../checks/index.ts";
+import { engineError } from "../errors.ts";
 
 /** A verified-result store shared across processes; keys carry no secret, values are JSON. */
 export interface SharedVerifiedStore {

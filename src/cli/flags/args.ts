@@ -4,7 +4,7 @@
  * `--name=value`, flags anywhere among positionals, `--` ends the flags, and a
  * lone `-` is a positional (standard input).
  */
-import { usageError } from "./errors.ts";
+import { usageError } from "../errors.ts";
 
 export interface FlagSpec {
   readonly type: "string" | "boolean";

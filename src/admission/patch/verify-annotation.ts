@@ -1,4 +1,4 @@
-import { isObject, setOwn } from "./fields.ts";
+import { isObject, setOwn } from "../fields.ts";
 import type { JsonPatchOperation } from "./json-patch.ts";
 import { escapePointerToken } from "./json-pointer.ts";
 

@@ -14,9 +14,9 @@
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
-import { bytesEqualConstantTime } from "../crypto/index.ts";
+import { bytesEqualConstantTime } from "../../crypto/index.ts";
+import { engineError } from "../errors.ts";
 import type { SharedVerifiedStore } from "./cache.ts";
-import { engineError } from "./errors.ts";
 
 /** Text values under names, each kept for a while: the slice of Redis used here. */
 export interface TextStore {

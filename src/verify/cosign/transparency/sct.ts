@@ -13,9 +13,9 @@ import {
   type HashName,
   precertificateTbs,
   verifySignature,
-} from "../../crypto/index.ts";
-import { cosignError } from "./errors.ts";
-import { type LogKey, withinRange } from "./trusted-root.ts";
+} from "../../../crypto/index.ts";
+import { cosignError } from "../errors.ts";
+import { type LogKey, withinRange } from "../trusted-root.ts";
 
 interface Sct {
   readonly logId: string;

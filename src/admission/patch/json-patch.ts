@@ -1,7 +1,7 @@
-import { AdmissionError } from "./errors.ts";
-import { isObject, setOwn } from "./fields.ts";
+import { AdmissionError } from "../errors.ts";
+import { isObject, setOwn } from "../fields.ts";
+import { quote } from "../text.ts";
 import { parsePointer } from "./json-pointer.ts";
-import { quote } from "./text.ts";
 
 /**
  * JSON Patch (RFC 6902), the subset admission webhooks emit: `add`,

@@ -3,7 +3,7 @@
  * Kyverno users type them: `500ms`, `3s`, `1m30s`, `1.5h`. No sign: every
  * duration here is a wait or a lifetime.
  */
-import { usageError } from "./errors.ts";
+import { usageError } from "../errors.ts";
 
 const unitMs: Readonly<Record<string, number>> = {
   ns: 1e-6,

@@ -1,5 +1,5 @@
-import { AdmissionError } from "./errors.ts";
-import { quote } from "./text.ts";
+import { AdmissionError } from "../errors.ts";
+import { quote } from "../text.ts";
 
 /** JSON Pointers (RFC 6901): `/spec/containers/0/image`, with `~` as `~0` and `/` as `~1`. */
 

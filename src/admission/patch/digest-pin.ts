@@ -1,8 +1,8 @@
-import { digestProblem } from "../oci/index.ts";
-import { AdmissionError } from "./errors.ts";
-import type { ExtractedImage } from "./images.ts";
+import { digestProblem } from "../../oci/index.ts";
+import { AdmissionError } from "../errors.ts";
+import type { ExtractedImage } from "../images.ts";
+import { quote } from "../text.ts";
 import type { JsonPatchOperation } from "./json-patch.ts";
-import { quote } from "./text.ts";
 
 /**
  * `mutateDigest`: the image string at its path becomes the same string with

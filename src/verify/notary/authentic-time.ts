@@ -7,10 +7,10 @@
  * which the chain was checked at already.
  */
 import type { Certificate } from "../../crypto/index.ts";
-import { checkValidity } from "./certificate-chain.ts";
+import { type VerifiedTimestamp, verifyTimestamp } from "../timestamp/index.ts";
+import { checkLeafProfile, checkValidity } from "./certificate-chain.ts";
 import type { NotaryEnvelope } from "./envelope.ts";
 import { notaryError } from "./errors.ts";
-import { type VerifiedTimestamp, verifyTimestamp } from "./timestamp.ts";
 
 /** What a present countersignature amounted to. */
 export type NotaryTimestampOutcome =
@@ -47,7 +47,10 @@ export async function authenticTime(
       "timestamp certificates are configured but the envelope has no timestamp countersignature",
     );
   }
-  const stamped = await verifyTimestamp(token, envelope.signature, timestampTrust);
+  const stamped = await verifyTimestamp(token, envelope.signature, timestampTrust, {
+    what: "timestamp countersignature",
+    checkAuthority: (tsa) => checkLeafProfile(tsa, "timestamping"),
+  });
   if (stamped.latest < signingTime) {
     throw notaryError(
       "TIMESTAMP_INVALID",

@@ -5,6 +5,8 @@
  * result or `ImgverifyError<NotaryErrorCode>` out; finding and fetching the
  * signature manifests is the caller's job.
  */
+
+export type { VerifiedTimestamp } from "../timestamp/index.ts";
 export type { NotaryAlgorithmName } from "./algorithms.ts";
 export type { NotaryTimestampOutcome } from "./authentic-time.ts";
 export {
@@ -19,5 +21,4 @@ export {
 export { type NotaryError, type NotaryErrorCode, notaryError } from "./errors.ts";
 export type { TrustStoreType, VerifyNotaryOptions } from "./options.ts";
 export type { NotaryTarget, SignedTarget } from "./payload.ts";
-export type { VerifiedTimestamp } from "./timestamp.ts";
 export { type NotaryResult, verifyNotarySignature } from "./verify.ts";

@@ -11,7 +11,7 @@ import { parseEntryBody } from "../../../src/verify/cosign/transparency/rekor-en
 import { parseCoseEnvelope } from "../../../src/verify/notary/cose.ts";
 import { parseJwsEnvelope } from "../../../src/verify/notary/jws.ts";
 import { parsePayload } from "../../../src/verify/notary/payload.ts";
-import { parseTimestampToken } from "../../../src/verify/notary/timestamp-token.ts";
+import { parseTimestampToken } from "../../../src/verify/timestamp/token.ts";
 import { FUZZ_SEED, fuzzOptions, mutate, mutationsArb, outcome, utf8 } from "./support.ts";
 
 const root = resolve(process.env.IMGVERIFY_CORPORA ?? "../shared/corpora");

@@ -12,7 +12,7 @@ import {
   type VerifyNotaryOptions,
   verifyNotarySignature,
 } from "../../../../src/verify/notary/index.ts";
-import { parseTimestampToken } from "../../../../src/verify/notary/timestamp-token.ts";
+import { parseTimestampToken } from "../../../../src/verify/timestamp/token.ts";
 import {
   corporaPresent,
   corpusBytes,

@@ -1,9 +1,10 @@
 /**
- * Verifies an RFC 3161 timestamp countersignature over a Notary Project
- * signature: the token's message imprint is the hash of the signature value,
- * the TSA signed the TSTInfo through its signed attributes, and the TSA
- * certificate is a timestamping certificate that chains, at the time stamped,
- * to one of the trusted timestamping certificates.
+ * Verifies an RFC 3161 timestamp over some bytes (a Notary signature value,
+ * a cosign signature): the token's message imprint is the hash of those
+ * bytes, the TSA signed the TSTInfo through its signed attributes, and the TSA
+ * certificate chains, at the time stamped and for timeStamping, to one of the
+ * trusted timestamping certificates. A caller with stricter rules for the
+ * TSA certificate (the Notary Project's) passes them as `checkAuthority`.
  */
 import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
 import {
@@ -11,17 +12,14 @@ import {
   type Certificate,
   EKU_TIME_STAMPING,
   type HashName,
+  parseCertificate,
   type VerifyOptions,
   verifyChain,
   verifySignature,
 } from "../../crypto/index.ts";
-import { checkLeafProfile, parseChain } from "./certificate-chain.ts";
-import { notaryError, reasonOf } from "./errors.ts";
-import {
-  parseTimestampToken,
-  type TimestampSigner,
-  type TimestampToken,
-} from "./timestamp-token.ts";
+import { reasonOf } from "../../errors.ts";
+import { timestampError } from "./errors.ts";
+import { parseTimestampToken, type TimestampSigner, type TimestampToken } from "./token.ts";
 
 const DIGESTS: Readonly<Record<HashName, (data: Uint8Array) => Uint8Array>> = {
   sha256,
@@ -39,40 +37,44 @@ export interface VerifiedTimestamp {
   readonly authority: string;
 }
 
-const invalid = (reason: string, cause?: unknown) =>
-  notaryError("TIMESTAMP_INVALID", `timestamp countersignature: ${reason}`, cause);
+export interface TimestampOptions {
+  /** How messages name the token, e.g. "timestamp countersignature"; "timestamp" by default. */
+  readonly what?: string;
+  /** More checks of the TSA's own certificate; what it throws makes the token `TIMESTAMP_INVALID`. */
+  readonly checkAuthority?: (tsa: Certificate) => void;
+}
 
+type Invalid = (reason: string, cause?: unknown) => Error;
+
+/** `stamped` is what the TSA was given (a signature value): the token's imprint is its hash. */
 export async function verifyTimestamp(
   tokenBytes: Uint8Array,
-  signature: Uint8Array,
+  stamped: Uint8Array,
   trusted: readonly Certificate[],
+  options: TimestampOptions = {},
 ): Promise<VerifiedTimestamp> {
-  const token = parseTimestampToken(tokenBytes);
-  if (!bytesEqual(DIGESTS[token.imprintHash](signature), token.imprint)) {
-    throw invalid("its message imprint is not the hash of this signature");
+  const what = options.what ?? "timestamp";
+  const invalid: Invalid = (reason, cause) =>
+    timestampError("TIMESTAMP_INVALID", `${what}: ${reason}`, cause);
+  const token = parseTimestampToken(tokenBytes, what);
+  if (!bytesEqual(DIGESTS[token.imprintHash](stamped), token.imprint)) {
+    throw invalid("its message imprint is not the hash of the signature it stamps");
   }
   const { signer } = token;
   if (!bytesEqual(DIGESTS[signer.digest](token.tstInfo), signer.messageDigest)) {
     throw invalid("its messageDigest attribute is not the hash of its TSTInfo");
   }
-  const certificates = parseTokenCertificates(token);
-  const tsa = certificates.find((cert) => isSigner(cert, signer));
-  if (tsa === undefined) throw invalid("the TSA's certificate is not in the token");
-  try {
-    checkLeafProfile(tsa, "timestamping");
-  } catch (err) {
-    throw invalid(reasonOf(err), err);
-  }
-  await checkSignerSignature(tsa, signer);
+  const { tsa, certificates } = authorityOf(token, what, options, invalid);
+  await checkSignerSignature(tsa, signer, invalid);
   try {
     await verifyChain(tsa, certificates, trusted, {
       at: token.genTime,
       extKeyUsage: { oid: EKU_TIME_STAMPING },
     });
   } catch (err) {
-    throw notaryError(
+    throw timestampError(
       "TIMESTAMP_UNTRUSTED",
-      `timestamp countersignature: the TSA certificate is not trusted at ${token.genTime.toISOString()}: ${reasonOf(err)}`,
+      `${what}: the TSA certificate is not trusted at ${token.genTime.toISOString()}: ${reasonOf(err)}`,
       err,
     );
   }
@@ -84,12 +86,29 @@ export async function verifyTimestamp(
   };
 }
 
-function parseTokenCertificates(token: TimestampToken): Certificate[] {
+/** The token's certificates and, among them, the TSA's, checked by `checkAuthority`. */
+function authorityOf(
+  token: TimestampToken,
+  what: string,
+  options: TimestampOptions,
+  invalid: Invalid,
+): { tsa: Certificate; certificates: Certificate[] } {
+  let certificates: Certificate[];
   try {
-    return parseChain(token.certificates, "timestamp token");
+    certificates = token.certificates.map((der, index) =>
+      parseCertificate(der, `${what} certificate ${index + 1}`),
+    );
   } catch (err) {
     throw invalid(reasonOf(err), err);
   }
+  const tsa = certificates.find((cert) => isSigner(cert, token.signer));
+  if (tsa === undefined) throw invalid("the TSA's certificate is not in the token");
+  try {
+    options.checkAuthority?.(tsa);
+  } catch (err) {
+    throw invalid(reasonOf(err), err);
+  }
+  return { tsa, certificates };
 }
 
 function isSigner(cert: Certificate, signer: TimestampSigner): boolean {
@@ -117,7 +136,11 @@ const SIGNATURE_ALGORITHMS: ReadonlyMap<
   ["1.2.840.10045.4.3.4", { kind: "ecdsa", options: {}, hash: "sha512" }],
 ]);
 
-async function checkSignerSignature(tsa: Certificate, signer: TimestampSigner): Promise<void> {
+async function checkSignerSignature(
+  tsa: Certificate,
+  signer: TimestampSigner,
+  invalid: Invalid,
+): Promise<void> {
   const algorithm = SIGNATURE_ALGORITHMS.get(signer.signatureAlgorithm);
   if (algorithm === undefined || algorithm.kind !== tsa.publicKey.kind) {
     throw invalid(

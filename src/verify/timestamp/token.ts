@@ -4,8 +4,9 @@
  * TSA signed (the TSTInfo and the signed attributes).
  */
 import type { HashName } from "../../crypto/index.ts";
+import { reasonOf } from "../../errors.ts";
 import { Asn1Reader, type DerElement, hex, TAG } from "./asn1.ts";
-import { notaryError, reasonOf } from "./errors.ts";
+import { timestampError } from "./errors.ts";
 import { parseTstInfo, type TstInfo } from "./tst-info.ts";
 
 const OID_SIGNED_DATA = "1.2.840.113549.1.7.2";
@@ -36,14 +37,17 @@ export interface TimestampToken extends TstInfo {
   readonly tstInfo: Uint8Array;
 }
 
-/** `TIMESTAMP_INVALID` for anything that is not a DER TimeStampToken imgverify can check. */
-export function parseTimestampToken(bytes: Uint8Array): TimestampToken {
+/**
+ * `TIMESTAMP_INVALID` for anything that is not a DER TimeStampToken imgverify
+ * can check; `what` names the token in the message.
+ */
+export function parseTimestampToken(bytes: Uint8Array, what = "timestamp"): TimestampToken {
   try {
     return parseToken(new Asn1Reader(bytes, "timestamp token"));
   } catch (err) {
-    throw notaryError(
+    throw timestampError(
       "TIMESTAMP_INVALID",
-      `the timestamp countersignature is not a DER RFC 3161 token: ${reasonOf(err)}`,
+      `the ${what} is not a DER RFC 3161 token: ${reasonOf(err)}`,
       err,
     );
   }

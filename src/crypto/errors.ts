@@ -31,8 +31,4 @@ export type CryptoErrorCode =
   | "UNTRUSTED_ROOT"
   | "CERT_USAGE_INVALID";
 
-export type CryptoError = ImgverifyError<CryptoErrorCode>;
-
 export const cryptoError: CodedErrorFactory<CryptoErrorCode> = codedError;
-
-export { reasonOf } from "../errors.ts";

@@ -7,7 +7,7 @@
 
 export { bytesEqual, bytesEqualConstantTime } from "./bytes.ts";
 export { type DerElement, DerReader } from "./der.ts";
-export type { CryptoError, CryptoErrorCode } from "./errors.ts";
+export type { CryptoErrorCode } from "./errors.ts";
 export type { HashName } from "./hash.ts";
 export { encodePem, MAX_PEM_BLOCKS } from "./pem.ts";
 export {

@@ -3,9 +3,11 @@
  * implementations (Deno's) import an EC point that is not on its curve and only
  * fail later, so a bad key is refused here, the same way on every runtime.
  */
+
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256, p384, p521 } from "@noble/curves/nist.js";
-import { cryptoError, reasonOf } from "./errors.ts";
+import { reasonOf } from "../errors.ts";
+import { cryptoError } from "./errors.ts";
 
 /** The NIST curves ECDSA keys may be on. */
 export type EcCurve = "P-256" | "P-384" | "P-521";

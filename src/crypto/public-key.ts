@@ -16,8 +16,9 @@ import {
 import { id_RSASSA_PSS, id_rsaEncryption } from "@peculiar/asn1-rsa";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
+import { reasonOf } from "../errors.ts";
 import { DER_SEQUENCE, type DerElement, DerReader } from "./der.ts";
-import { cryptoError, reasonOf } from "./errors.ts";
+import { cryptoError } from "./errors.ts";
 import { assertPointOnCurve, type EcCurve } from "./points.ts";
 
 export type { EcCurve };

@@ -45,8 +45,6 @@ export interface PolicyIssue {
 
 export type PolicyIssueCode = PolicyIssue["code"];
 
-export type PolicyError = ImgverifyError<PolicyErrorCode>;
-
 export const policyError: CodedErrorFactory<PolicyErrorCode> = codedError;
 
 /** Thrown by `loadPolicies` when any document is refused: lists every issue at once. */

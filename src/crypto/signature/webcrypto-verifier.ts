@@ -1,4 +1,5 @@
-import { cryptoError, reasonOf } from "../errors.ts";
+import { reasonOf } from "../../errors.ts";
+import { cryptoError } from "../errors.ts";
 import { describePublicKey, type PublicKey } from "../public-key.ts";
 import type { VerifyRequest } from "./verify-request.ts";
 

@@ -3,12 +3,14 @@
  * that signatures and chaining depend on (TBS, names, SPKI) are cut from the
  * input with the strict DER reader, so they are exactly the signed bytes.
  */
+
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate as AsnCertificate } from "@peculiar/asn1-x509";
+import { reasonOf } from "../../errors.ts";
 import { DER_SEQUENCE } from "../der.ts";
-import { cryptoError, reasonOf } from "../errors.ts";
+import { cryptoError } from "../errors.ts";
 import { decodePem } from "../pem.ts";
 import { type PublicKey, parsePublicKeySpki } from "../public-key.ts";
 import {

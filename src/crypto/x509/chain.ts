@@ -6,9 +6,14 @@
  * certificates within their path length, and no certificate carries a
  * critical extension that is not understood here (name constraints included).
  */
-import { isImgverifyError } from "../../errors.ts";
+
+import type { ImgverifyError } from "../../errors.ts";
+import { isImgverifyError, reasonOf } from "../../errors.ts";
 import { bytesEqual } from "../bytes.ts";
-import { type CryptoError, cryptoError, reasonOf } from "../errors.ts";
+import { type CryptoErrorCode, cryptoError } from "../errors.ts";
+
+type CryptoError = ImgverifyError<CryptoErrorCode>;
+
 import type { SignatureEngine } from "../signature/engine.ts";
 import type { Certificate } from "./certificate.ts";
 import { verifyCertificateSignature } from "./certificate-signature.ts";

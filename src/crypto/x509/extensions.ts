@@ -19,9 +19,9 @@ import {
   type KeyUsageType,
   SubjectAlternativeName,
 } from "@peculiar/asn1-x509";
-import { isImgverifyError } from "../../errors.ts";
+import { isImgverifyError, reasonOf } from "../../errors.ts";
 import { DER_OCTET_STRING, DER_STRING_TAGS, DerReader } from "../der.ts";
-import { cryptoError, reasonOf } from "../errors.ts";
+import { cryptoError } from "../errors.ts";
 
 export interface CertificateExtension {
   readonly oid: string;

@@ -33,6 +33,4 @@ export type BundleErrorCode =
   /** A combination this verifier cannot check, e.g. a digest-only artifact with an Ed25519 key. */
   | "UNSUPPORTED";
 
-export type BundleError = ImgverifyError<BundleErrorCode>;
-
 export const bundleError: CodedErrorFactory<BundleErrorCode> = codedError;

@@ -6,7 +6,7 @@ export {
   type VerifyBundleFlags,
   type VerifyBundleIo,
 } from "./command.ts";
-export { type BundleError, type BundleErrorCode, bundleError } from "./errors.ts";
+export { type BundleErrorCode, bundleError } from "./errors.ts";
 export { type BundleInput, MAX_BUNDLE_BYTES } from "./parse.ts";
 export type { BundlePolicy, CertificateSigner, IdentityPolicy } from "./policy.ts";
 export type { InTotoStatement, InTotoSubject } from "./statement.ts";

@@ -1,7 +1,7 @@
 import { ValidationError } from "@sigstore/bundle";
 import { PolicyError, VerificationError } from "@sigstore/verify";
-import { isImgverifyError } from "../../errors.ts";
-import { type BundleError, type BundleErrorCode, bundleError } from "./errors.ts";
+import { type ImgverifyError, isImgverifyError } from "../../errors.ts";
+import { type BundleErrorCode, bundleError } from "./errors.ts";
 
 /** `@sigstore/verify` error codes by the code imgverify reports for them (a Map: no inherited names). */
 const VERIFICATION_CODES: ReadonlyMap<string, BundleErrorCode> = new Map([
@@ -22,7 +22,7 @@ const VERIFICATION_CODES: ReadonlyMap<string, BundleErrorCode> = new Map([
  * library error kept as `cause`. Errors of ours pass through unchanged.
  * Anything unrecognised comes from data the parsers could not read.
  */
-export function fromLibraryError(err: unknown, step: string): BundleError {
+export function fromLibraryError(err: unknown, step: string): ImgverifyError<BundleErrorCode> {
   if (isImgverifyError<BundleErrorCode>(err)) return err;
   const detail = err instanceof Error ? err.message : String(err);
   if (err instanceof VerificationError) {

@@ -10,8 +10,8 @@ import {
   parseCertificates,
   verifyChain,
 } from "../../crypto/index.ts";
-import { isImgverifyError } from "../../errors.ts";
-import { cosignError, reasonOf } from "./errors.ts";
+import { isImgverifyError, reasonOf } from "../../errors.ts";
+import { cosignError } from "./errors.ts";
 import {
   annotation,
   CERTIFICATE_ANNOTATION,

@@ -3,7 +3,8 @@
  * it, JSON read strictly as UTF-8, and the canonical JSON (RFC 8785) that
  * Rekor signs its entry timestamps over.
  */
-import { type CosignErrorCode, cosignError, reasonOf } from "./errors.ts";
+import { reasonOf } from "../../errors.ts";
+import { type CosignErrorCode, cosignError } from "./errors.ts";
 
 const STANDARD = /^[A-Za-z0-9+/]*={0,2}$/;
 const URL_SAFE = /^[A-Za-z0-9_-]*={0,2}$/;

@@ -51,8 +51,4 @@ export type CosignErrorCode =
   /** No subject of the in-toto statement carries the image's digest. */
   | "SUBJECT_MISMATCH";
 
-export type CosignError = ImgverifyError<CosignErrorCode>;
-
 export const cosignError: CodedErrorFactory<CosignErrorCode> = codedError;
-
-export { reasonOf } from "../../errors.ts";

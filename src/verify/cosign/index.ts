@@ -6,7 +6,7 @@
  */
 // Identity patterns are Kyverno wildcards; callers matching them elsewhere use the same function.
 export { wildcardMatch } from "../match.ts";
-export type { CosignError, CosignErrorCode } from "./errors.ts";
+export type { CosignErrorCode } from "./errors.ts";
 export type { IdentityPolicy } from "./identity.ts";
 export {
   BUNDLE_ANNOTATION,

@@ -5,6 +5,7 @@
  * `prepareCosignPolicy` parses every key, certificate and pattern once and
  * rejects an unusable policy with `POLICY_INVALID` before any layer is read.
  */
+
 import {
   type Certificate,
   type HashName,
@@ -12,7 +13,8 @@ import {
   parseCertificates,
   parsePublicKeysPem,
 } from "../../crypto/index.ts";
-import { cosignError, reasonOf } from "./errors.ts";
+import { reasonOf } from "../../errors.ts";
+import { cosignError } from "./errors.ts";
 import { type IdentityPolicy, type PreparedIdentity, prepareIdentity } from "./identity.ts";
 import { type LogKey, logKeyOf } from "./trusted-root.ts";
 

@@ -10,8 +10,8 @@ import {
   type RsaPadding,
   verifySignature,
 } from "../../crypto/index.ts";
-import { isImgverifyError } from "../../errors.ts";
-import { cosignError, reasonOf } from "./errors.ts";
+import { isImgverifyError, reasonOf } from "../../errors.ts";
+import { cosignError } from "./errors.ts";
 
 export interface KeyMatch {
   /** Position of the key in the list given. */

@@ -7,8 +7,9 @@
 
 import type { Certificate, FulcioExtensions, PublicKey } from "../../crypto/index.ts";
 import { bytesEqual } from "../../crypto/index.ts";
+import { reasonOf } from "../../errors.ts";
 import { layerCertificate, layerChain, verifyCertificatePath } from "./certificates.ts";
-import { cosignError, reasonOf } from "./errors.ts";
+import { cosignError } from "./errors.ts";
 import { assertIdentity, certificateSubjects } from "./identity.ts";
 import type { LayerAnnotations } from "./layer.ts";
 import type { PreparedCosignPolicy, PreparedSigner } from "./policy.ts";

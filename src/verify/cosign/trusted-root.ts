@@ -6,6 +6,7 @@
  * and key is parsed once here (or at first use, `lazyCosignTrust`), so
  * callers keep the result for many checks.
  */
+
 import { bytesToHex } from "@noble/hashes/utils.js";
 import {
   type Certificate,
@@ -13,8 +14,9 @@ import {
   parseCertificate,
   parsePublicKeySpki,
 } from "../../crypto/index.ts";
+import { reasonOf } from "../../errors.ts";
 import { decodeBase64, isObject, type JsonObject } from "./encoding.ts";
-import { cosignError, reasonOf } from "./errors.ts";
+import { cosignError } from "./errors.ts";
 
 /** When a key or authority may be used; no `end` means still in use. */
 export interface TimeRange {

@@ -6,6 +6,7 @@
  * Only basicConstraints, keyUsage and extKeyUsage are honoured; other
  * extensions are not evaluated (the specification says to fail open on them).
  */
+
 import {
   bytesEqual,
   type Certificate,
@@ -15,8 +16,9 @@ import {
   parseCertificate,
   verifyCertificateSignature,
 } from "../../crypto/index.ts";
+import { reasonOf } from "../../errors.ts";
 import { algorithmForKey, type NotaryAlgorithm } from "./algorithms.ts";
-import { notaryError, reasonOf } from "./errors.ts";
+import { notaryError } from "./errors.ts";
 
 const OID_BASIC_CONSTRAINTS = "2.5.29.19";
 const OID_KEY_USAGE = "2.5.29.15";

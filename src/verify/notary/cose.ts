@@ -4,10 +4,12 @@
  * ["Signature1", protected, h'', payload] (RFC 9052 section 4.4), with the
  * protected header exactly as its byte string holds it.
  */
+
 import { type DecodeOptions, decode, encode, Tagged } from "cborg";
+import { reasonOf } from "../../errors.ts";
 import { algorithmFromCose } from "./algorithms.ts";
 import { certificateList, type NotaryEnvelope } from "./envelope.ts";
-import { notaryError, reasonOf } from "./errors.ts";
+import { notaryError } from "./errors.ts";
 import {
   AUTHENTIC_SIGNING_TIME,
   EXPIRY,

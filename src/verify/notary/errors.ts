@@ -45,8 +45,4 @@ export type NotaryErrorCode =
   /** The countersignature's certificate does not chain to a trusted timestamping certificate. */
   | "TIMESTAMP_UNTRUSTED";
 
-export type NotaryError = ImgverifyError<NotaryErrorCode>;
-
 export const notaryError: CodedErrorFactory<NotaryErrorCode> = codedError;
-
-export { reasonOf } from "../../errors.ts";

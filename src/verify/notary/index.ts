@@ -18,7 +18,7 @@ export {
   SIGNATURE_ARTIFACT_TYPE,
   type SigningScheme,
 } from "./envelope.ts";
-export { type NotaryError, type NotaryErrorCode, notaryError } from "./errors.ts";
+export { type NotaryErrorCode, notaryError } from "./errors.ts";
 export type { TrustStoreType, VerifyNotaryOptions } from "./options.ts";
 export type { NotaryTarget, SignedTarget } from "./payload.ts";
 export { type NotaryResult, verifyNotarySignature } from "./verify.ts";

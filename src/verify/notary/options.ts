@@ -1,7 +1,9 @@
 /** The verifier's inputs, checked before any envelope byte is read. */
+
 import { type Certificate, parseCertificates } from "../../crypto/index.ts";
+import { reasonOf } from "../../errors.ts";
 import type { SigningScheme } from "./envelope.ts";
-import { notaryError, reasonOf } from "./errors.ts";
+import { notaryError } from "./errors.ts";
 import type { NotaryTarget } from "./payload.ts";
 
 /** A trust store as notation types it: `ca` for certificate authorities (Kyverno's `certs`). */

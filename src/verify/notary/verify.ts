@@ -9,7 +9,7 @@
  * Revocation (OCSP/CRL) needs the network and is not checked here.
  */
 import { type Certificate, verifySignature } from "../../crypto/index.ts";
-import { isImgverifyError } from "../../errors.ts";
+import { isImgverifyError, reasonOf } from "../../errors.ts";
 import type { NotaryAlgorithmName } from "./algorithms.ts";
 import { authenticTime, type NotaryTimestampOutcome } from "./authentic-time.ts";
 import {
@@ -27,7 +27,7 @@ import {
   type NotaryEnvelope,
   type SigningScheme,
 } from "./envelope.ts";
-import { type NotaryErrorCode, notaryError, reasonOf } from "./errors.ts";
+import { type NotaryErrorCode, notaryError } from "./errors.ts";
 import { parseJwsEnvelope } from "./jws.ts";
 import {
   checkOptions,

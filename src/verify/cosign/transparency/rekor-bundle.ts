@@ -5,9 +5,11 @@
  * proves the entry was logged at `integratedTime`, checked offline with the
  * log's key.
  */
+
 import { verifySignature } from "../../../crypto/index.ts";
+import { reasonOf } from "../../../errors.ts";
 import { canonicalJson, decodeBase64, isObject, parseJson } from "../encoding.ts";
-import { cosignError, reasonOf } from "../errors.ts";
+import { cosignError } from "../errors.ts";
 import { type LogKey, withinRange } from "../trusted-root.ts";
 
 export interface RekorBundle {

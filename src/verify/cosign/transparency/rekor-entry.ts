@@ -13,8 +13,9 @@ import {
   parseCertificates,
   parsePublicKeysPem,
 } from "../../../crypto/index.ts";
+import { reasonOf } from "../../../errors.ts";
 import { decodeBase64, isObject, type JsonObject, parseJson } from "../encoding.ts";
-import { cosignError, reasonOf } from "../errors.ts";
+import { cosignError } from "../errors.ts";
 
 export interface LoggedEntry {
   /** `kind apiVersion`, for messages. */

@@ -19,11 +19,9 @@ import {
 } from "../signature/signature-algorithm.ts";
 import { certificateLayout } from "./certificate-layout.ts";
 import {
-  type BasicConstraintsValue,
   type CertificateExtension,
   decodeStandardExtensions,
-  type KeyUsageName,
-  type SubjectAltName,
+  type StandardExtensions,
 } from "./extensions.ts";
 import { decodeFulcioExtensions, type FulcioExtensions } from "./fulcio-extensions.ts";
 import { type DistinguishedName, distinguishedName } from "./name.ts";
@@ -47,15 +45,16 @@ export class Certificate {
   /** The SubjectPublicKeyInfo DER. */
   readonly spki: Uint8Array;
   readonly extensions: readonly CertificateExtension[];
-  readonly subjectAltNames: readonly SubjectAltName[];
-  readonly basicConstraints: BasicConstraintsValue | undefined;
-  readonly keyUsage: readonly KeyUsageName[] | undefined;
-  readonly extKeyUsage: readonly string[] | undefined;
-  readonly subjectKeyId: string | undefined;
-  readonly authorityKeyId: string | undefined;
-  readonly fulcio: FulcioExtensions;
+  // The standard extensions, decoded once, typed where they are decoded.
+  readonly subjectAltNames: StandardExtensions["subjectAltNames"];
+  readonly basicConstraints: StandardExtensions["basicConstraints"];
+  readonly keyUsage: StandardExtensions["keyUsage"];
+  readonly extKeyUsage: StandardExtensions["extKeyUsage"];
+  readonly subjectKeyId: StandardExtensions["subjectKeyId"];
+  readonly authorityKeyId: StandardExtensions["authorityKeyId"];
   /** The embedded TLS-encoded SignedCertificateTimestampList, when present. */
-  readonly sctList: Uint8Array | undefined;
+  readonly sctList: StandardExtensions["sctList"];
+  readonly fulcio: FulcioExtensions;
   /** SHA-256 of `der`, lower-case hex. */
   readonly fingerprint: string;
   #publicKey: PublicKey | undefined;

@@ -15,23 +15,19 @@ import {
 } from "../bundle/statement.ts";
 import { type DsseEnvelope, parseEnvelope, preAuthEncoding } from "./dsse.ts";
 import { cosignError } from "./errors.ts";
-import { assertLayerInput, type LayerAnnotations, MAX_ATTESTATION_LAYER_BYTES } from "./layer.ts";
-import { type CosignPolicy, type PreparedCosignPolicy, prepareCosignPolicy } from "./policy.ts";
+import { MAX_ATTESTATION_LAYER_BYTES } from "./layer.ts";
 import type { CosignSigner } from "./signer.ts";
-import type { CosignTrust } from "./trusted-root.ts";
-import { type CosignTlogEntry, verifySignedLayer } from "./verify-layer.ts";
+import {
+  type CosignTlogEntry,
+  type LayerInput,
+  openLayer,
+  verifySignedLayer,
+} from "./verify-layer.ts";
 
-export interface VerifyCosignAttestationOptions {
-  /** The layer's bytes (the DSSE envelope JSON), already checked against its descriptor digest. */
-  layer: Uint8Array;
-  annotations: LayerAnnotations | undefined;
-  /** The image manifest digest, `sha256:<hex>`, a statement subject must carry. */
-  imageDigest: string;
+/** The layer's bytes are a DSSE envelope; a statement subject must carry `imageDigest`. */
+export interface VerifyCosignAttestationOptions extends LayerInput {
   /** Only statements of this predicate type count; others resolve to undefined. */
-  predicateType?: string;
-  policy: CosignPolicy | PreparedCosignPolicy;
-  trust: CosignTrust;
-  now: Date;
+  readonly predicateType?: string;
 }
 
 export interface CosignAttestationResult {
@@ -53,9 +49,8 @@ export interface CosignAttestationResult {
 export async function verifyCosignAttestation(
   options: VerifyCosignAttestationOptions,
 ): Promise<CosignAttestationResult | undefined> {
-  const { layer, annotations, imageDigest } = options;
-  assertLayerInput(layer, imageDigest, MAX_ATTESTATION_LAYER_BYTES);
-  const policy = prepareCosignPolicy(options.policy);
+  const opened = openLayer(options, MAX_ATTESTATION_LAYER_BYTES);
+  const { layer, imageDigest } = opened;
   const envelope = parseEnvelope(layer, MAX_ATTESTATION_LAYER_BYTES);
   if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
     throw cosignError(
@@ -66,11 +61,7 @@ export async function verifyCosignAttestation(
   const statement = statementAbout(envelope, imageDigest, options.predicateType);
   if (statement === undefined) return undefined;
   const verified = await verifySignedLayer({
-    layer,
-    annotations,
-    policy,
-    trust: options.trust,
-    now: options.now,
+    ...opened,
     signed: preAuthEncoding(envelope.payloadType, envelope.payload),
     signatures: envelope.signatures,
     loggedSignature: undefined,

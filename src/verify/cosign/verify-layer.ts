@@ -6,8 +6,8 @@
  */
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { cosignError } from "./errors.ts";
-import { annotation, BUNDLE_ANNOTATION, type LayerAnnotations } from "./layer.ts";
-import type { PreparedCosignPolicy } from "./policy.ts";
+import { annotation, assertLayerInput, BUNDLE_ANNOTATION, type LayerAnnotations } from "./layer.ts";
+import { type CosignPolicy, type PreparedCosignPolicy, prepareCosignPolicy } from "./policy.ts";
 import { type CosignSigner, verifySigner } from "./signer.ts";
 import { parseRekorBundle, verifySignedEntryTimestamp } from "./transparency/rekor-bundle.ts";
 import { assertEntryMatches, parseEntryBody } from "./transparency/rekor-entry.ts";
@@ -23,12 +23,29 @@ export interface CosignTlogEntry {
   readonly kind: string;
 }
 
-export interface LayerCheck {
+/** What a signature or attestation layer is verified from. */
+export interface LayerInput {
+  /** The layer's bytes, already checked against its descriptor digest. */
   readonly layer: Uint8Array;
   readonly annotations: LayerAnnotations | undefined;
-  readonly policy: PreparedCosignPolicy;
+  /** The image manifest digest, `sha256:<hex>`, the layer must be about. */
+  readonly imageDigest: string;
+  readonly policy: CosignPolicy | PreparedCosignPolicy;
   readonly trust: CosignTrust;
   readonly now: Date;
+}
+
+/** A layer input checked (digest form, type, size) and its policy prepared, before any parsing. */
+export interface OpenedLayer extends LayerInput {
+  readonly policy: PreparedCosignPolicy;
+}
+
+export function openLayer(input: LayerInput, maxBytes: number): OpenedLayer {
+  assertLayerInput(input.layer, input.imageDigest, maxBytes);
+  return { ...input, policy: prepareCosignPolicy(input.policy) };
+}
+
+export interface LayerCheck extends OpenedLayer {
   /** What the signatures cover. */
   readonly signed: Uint8Array;
   readonly signatures: readonly Uint8Array[];

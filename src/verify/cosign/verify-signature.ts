@@ -5,29 +5,18 @@
  */
 import { decodeBase64 } from "./encoding.ts";
 import { cosignError } from "./errors.ts";
-import {
-  annotation,
-  assertLayerInput,
-  type LayerAnnotations,
-  MAX_SIGNATURE_LAYER_BYTES,
-  SIGNATURE_ANNOTATION,
-} from "./layer.ts";
-import { type CosignPolicy, type PreparedCosignPolicy, prepareCosignPolicy } from "./policy.ts";
+import { annotation, MAX_SIGNATURE_LAYER_BYTES, SIGNATURE_ANNOTATION } from "./layer.ts";
 import type { CosignSigner } from "./signer.ts";
 import { parseSimpleSigning } from "./simple-signing.ts";
-import type { CosignTrust } from "./trusted-root.ts";
-import { type CosignTlogEntry, verifySignedLayer } from "./verify-layer.ts";
+import {
+  type CosignTlogEntry,
+  type LayerInput,
+  openLayer,
+  verifySignedLayer,
+} from "./verify-layer.ts";
 
-export interface VerifyCosignSignatureOptions {
-  /** The layer's bytes, already checked against its descriptor digest. */
-  layer: Uint8Array;
-  annotations: LayerAnnotations | undefined;
-  /** The image manifest digest, `sha256:<hex>`, the payload must name. */
-  imageDigest: string;
-  policy: CosignPolicy | PreparedCosignPolicy;
-  trust: CosignTrust;
-  now: Date;
-}
+/** The layer's bytes are the simple-signing payload, which must name `imageDigest`. */
+export type VerifyCosignSignatureOptions = LayerInput;
 
 export interface CosignSignatureResult {
   readonly imageDigest: string;
@@ -49,9 +38,8 @@ export interface CosignSignatureResult {
 export async function verifyCosignSignature(
   options: VerifyCosignSignatureOptions,
 ): Promise<CosignSignatureResult> {
-  const { layer, annotations, imageDigest } = options;
-  assertLayerInput(layer, imageDigest, MAX_SIGNATURE_LAYER_BYTES);
-  const policy = prepareCosignPolicy(options.policy);
+  const opened = openLayer(options, MAX_SIGNATURE_LAYER_BYTES);
+  const { layer, annotations, imageDigest } = opened;
   const payload = parseSimpleSigning(layer, MAX_SIGNATURE_LAYER_BYTES);
   if (payload.dockerManifestDigest !== imageDigest) {
     throw cosignError(
@@ -68,11 +56,7 @@ export async function verifyCosignSignature(
   }
   const signature = decodeBase64(text, "signature annotation", "SIGNATURE_INVALID");
   const verified = await verifySignedLayer({
-    layer,
-    annotations,
-    policy,
-    trust: options.trust,
-    now: options.now,
+    ...opened,
     signed: layer,
     signatures: [signature],
     loggedSignature: signature,

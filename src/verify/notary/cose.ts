@@ -10,13 +10,7 @@ import { reasonOf } from "../../errors.ts";
 import { algorithmFromCose } from "./algorithms.ts";
 import { certificateList, type NotaryEnvelope } from "./envelope.ts";
 import { notaryError } from "./errors.ts";
-import {
-  AUTHENTIC_SIGNING_TIME,
-  EXPIRY,
-  SIGNING_SCHEME,
-  SIGNING_TIME,
-  signedAttributes,
-} from "./signed-attributes.ts";
+import { signedAttributes } from "./signed-attributes.ts";
 
 const COSE_SIGN1_TAG = 18;
 const EPOCH_TIME_TAG = 1;
@@ -90,12 +84,10 @@ export function parseCoseEnvelope(bytes: Uint8Array): NotaryEnvelope {
   const attributes = signedAttributes({
     where,
     contentType: header.get(LABEL_CONTENT_TYPE),
-    signingScheme: header.get(SIGNING_SCHEME),
-    signingTime: epochTime(header, SIGNING_TIME, where),
-    authenticSigningTime: epochTime(header, AUTHENTIC_SIGNING_TIME, where),
-    expiry: epochTime(header, EXPIRY, where),
     critical: header.get(LABEL_CRIT),
     has: (name) => header.has(name),
+    get: (name) => header.get(name),
+    time: (name) => epochTime(header, name, where),
   });
   const timestamp = unprotected.get(TIMESTAMP_SIGNATURE);
   if (timestamp !== undefined && !(timestamp instanceof Uint8Array)) {

@@ -10,13 +10,7 @@ import { algorithmFromJws } from "./algorithms.ts";
 import { decodeBase64, decodeBase64Url } from "./base64.ts";
 import { certificateList, type NotaryEnvelope } from "./envelope.ts";
 import { notaryError } from "./errors.ts";
-import {
-  AUTHENTIC_SIGNING_TIME,
-  EXPIRY,
-  SIGNING_SCHEME,
-  SIGNING_TIME,
-  signedAttributes,
-} from "./signed-attributes.ts";
+import { signedAttributes } from "./signed-attributes.ts";
 
 const TOP_LEVEL = new Set(["payload", "protected", "header", "signature"]);
 const TIMESTAMP_SIGNATURE = "io.cncf.notary.timestampSignature";
@@ -75,12 +69,10 @@ export function parseJwsEnvelope(bytes: Uint8Array): NotaryEnvelope {
   const attributes = signedAttributes({
     where,
     contentType: protectedHeader.cty,
-    signingScheme: protectedHeader[SIGNING_SCHEME],
-    signingTime: optionalTime(protectedHeader, SIGNING_TIME, where),
-    authenticSigningTime: optionalTime(protectedHeader, AUTHENTIC_SIGNING_TIME, where),
-    expiry: optionalTime(protectedHeader, EXPIRY, where),
     critical: protectedHeader.crit,
     has: (name) => typeof name === "string" && Object.hasOwn(protectedHeader, name),
+    get: (name) => protectedHeader[name],
+    time: (name) => optionalTime(protectedHeader, name, where),
   });
   const x5c = unprotected.x5c;
   const timestamp = unprotected[TIMESTAMP_SIGNATURE];

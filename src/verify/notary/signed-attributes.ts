@@ -7,10 +7,10 @@
 import { PAYLOAD_MEDIA_TYPE, type SignedAttributes, type SigningScheme } from "./envelope.ts";
 import { notaryError } from "./errors.ts";
 
-export const SIGNING_SCHEME = "io.cncf.notary.signingScheme";
-export const SIGNING_TIME = "io.cncf.notary.signingTime";
-export const AUTHENTIC_SIGNING_TIME = "io.cncf.notary.authenticSigningTime";
-export const EXPIRY = "io.cncf.notary.expiry";
+const SIGNING_SCHEME = "io.cncf.notary.signingScheme";
+const SIGNING_TIME = "io.cncf.notary.signingTime";
+const AUTHENTIC_SIGNING_TIME = "io.cncf.notary.authenticSigningTime";
+const EXPIRY = "io.cncf.notary.expiry";
 
 const SCHEMES: readonly SigningScheme[] = ["notary.x509", "notary.x509.signingAuthority"];
 /** Critical headers this verifier processes; any other critical header fails verification. */
@@ -25,19 +25,21 @@ export interface ProtectedHeaderView {
   /** "JWS protected header" or "COSE protected header", for messages. */
   readonly where: string;
   readonly contentType: unknown;
-  readonly signingScheme: unknown;
-  /** Times already decoded by the format (RFC 3339 text or CBOR tag 1). */
-  readonly signingTime: Date | undefined;
-  readonly authenticSigningTime: Date | undefined;
-  readonly expiry: Date | undefined;
   /** The `crit` value as found (absent: undefined). */
   readonly critical: unknown;
   /** Whether the protected header has a parameter with this name or label. */
   has(name: string | number): boolean;
+  /** A Notary parameter's value as found (absent: undefined). */
+  get(name: string): unknown;
+  /** A Notary time parameter in the format's encoding (RFC 3339 text, CBOR tag 1); absent: undefined. */
+  time(name: string): Date | undefined;
 }
 
 export function signedAttributes(view: ProtectedHeaderView): SignedAttributes {
   const { where } = view;
+  const signingTime = view.time(SIGNING_TIME);
+  const authenticSigningTime = view.time(AUTHENTIC_SIGNING_TIME);
+  const expiry = view.time(EXPIRY);
   const invalid = (reason: string) => notaryError("ENVELOPE_INVALID", `${where}: ${reason}`);
   if (typeof view.contentType !== "string") throw invalid("content type is missing");
   if (view.contentType !== PAYLOAD_MEDIA_TYPE) {
@@ -46,20 +48,20 @@ export function signedAttributes(view: ProtectedHeaderView): SignedAttributes {
       `${where}: payload content type "${view.contentType}" is not supported; expected ${PAYLOAD_MEDIA_TYPE}`,
     );
   }
-  const scheme = signingSchemeOf(view.signingScheme, where);
+  const scheme = signingSchemeOf(view.get(SIGNING_SCHEME), where);
   // Each scheme has its own time header and must not carry the other's.
   const [own, other, ownName, otherName] =
     scheme === "notary.x509"
-      ? [view.signingTime, view.authenticSigningTime, SIGNING_TIME, AUTHENTIC_SIGNING_TIME]
-      : [view.authenticSigningTime, view.signingTime, AUTHENTIC_SIGNING_TIME, SIGNING_TIME];
+      ? [signingTime, authenticSigningTime, SIGNING_TIME, AUTHENTIC_SIGNING_TIME]
+      : [authenticSigningTime, signingTime, AUTHENTIC_SIGNING_TIME, SIGNING_TIME];
   if (own === undefined) throw invalid(`${ownName} is required with signing scheme ${scheme}`);
   if (other !== undefined)
     throw invalid(`${otherName} is not allowed with signing scheme ${scheme}`);
   const mustBeCritical = [SIGNING_SCHEME];
-  if (view.expiry !== undefined) mustBeCritical.push(EXPIRY);
+  if (expiry !== undefined) mustBeCritical.push(EXPIRY);
   if (scheme === "notary.x509.signingAuthority") mustBeCritical.push(AUTHENTIC_SIGNING_TIME);
   checkCritical(view, mustBeCritical);
-  return { signingScheme: scheme, signingTime: own, expiry: view.expiry };
+  return { signingScheme: scheme, signingTime: own, expiry };
 }
 
 function signingSchemeOf(value: unknown, where: string): SigningScheme {

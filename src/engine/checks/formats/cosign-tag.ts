@@ -7,12 +7,13 @@
 
 import {
   type Descriptor,
+  formatRepository,
   type ImageManifest,
   isImageIndex,
+  isOciError,
   type Manifest,
-} from "../../../oci/content/manifest.ts";
-import { isOciError } from "../../../oci/errors.ts";
-import { formatRepository, type Repository } from "../../../oci/reference.ts";
+  type Repository,
+} from "../../../oci/index.ts";
 import type { Candidate } from "../candidates.ts";
 import { checkError } from "../errors.ts";
 import { signalOf } from "../image.ts";

@@ -4,6 +4,7 @@
  * expressions (`subjectRegExp`, `issuerRegExp`). Shared by the verifiers and
  * the policy module, so both match exactly alike.
  */
+import { codedError } from "../errors.ts";
 import { compileGoRegExp, type GoRegExp } from "./go-regexp.ts";
 
 /**
@@ -55,6 +56,23 @@ function matchCodePoints(p: readonly string[], v: readonly string[]): boolean {
  */
 export function identityRegExp(pattern: string): GoRegExp {
   return compileGoRegExp(pattern);
+}
+
+/**
+ * `identityRegExp` for a pattern a policy holds: an invalid one is
+ * `POLICY_INVALID` naming the field (`what`), its cause re2js's syntax error.
+ * Every verifier's code union has `POLICY_INVALID`, so each passes it on.
+ */
+export function policyRegExp(pattern: string, what: string): GoRegExp {
+  try {
+    return identityRegExp(pattern);
+  } catch (err) {
+    throw codedError(
+      "POLICY_INVALID",
+      `${what} pattern ${JSON.stringify(pattern)} is not a valid regular expression`,
+      err,
+    );
+  }
 }
 
 /**

@@ -9,7 +9,7 @@
 import type { CertificateSigner } from "../../verify/bundle/index.ts";
 import { type IdentityPolicy, wildcardMatch } from "../../verify/cosign/index.ts";
 import type { GoRegExp } from "../../verify/go-regexp.ts";
-import { identityRegExp } from "../../verify/match.ts";
+import { policyRegExp } from "../../verify/match.ts";
 import { checkError } from "./errors.ts";
 
 export interface IdentityMatcher {
@@ -31,8 +31,8 @@ export function identityMatcher(identity: IdentityPolicy): IdentityMatcher {
       "Sigstore bundles are not checked against additionalExtensions",
     );
   }
-  const subjectPattern = subjectRegExp ? compiledRegExp(subjectRegExp, "subjectRegExp") : undefined;
-  const issuerPattern = issuerRegExp ? compiledRegExp(issuerRegExp, "issuerRegExp") : undefined;
+  const subjectPattern = subjectRegExp ? policyRegExp(subjectRegExp, "subjectRegExp") : undefined;
+  const issuerPattern = issuerRegExp ? policyRegExp(issuerRegExp, "issuerRegExp") : undefined;
   return {
     subject: (value) =>
       (!!subject && wildcardMatch(subject, value)) || (subjectPattern?.test(value) ?? false),
@@ -57,16 +57,4 @@ export function assertIdentity(matcher: IdentityMatcher, signer: CertificateSign
     "IDENTITY_MISMATCH",
     `certificate identity ${JSON.stringify(signer.subject)} issued by ${JSON.stringify(signer.issuer)} does not match the policy (${matcher.describe()})`,
   );
-}
-
-function compiledRegExp(pattern: string, what: string): GoRegExp {
-  try {
-    return identityRegExp(pattern);
-  } catch (err) {
-    throw checkError(
-      "POLICY_INVALID",
-      `${what} ${JSON.stringify(pattern)} is not a valid regular expression`,
-      err,
-    );
-  }
 }

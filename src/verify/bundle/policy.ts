@@ -8,7 +8,7 @@
 import { crypto } from "@sigstore/core";
 import type { KeyFinderFunc } from "@sigstore/verify";
 import type { GoRegExp } from "../go-regexp.ts";
-import { identityRegExp } from "../match.ts";
+import { policyRegExp } from "../match.ts";
 import { bundleError } from "./errors.ts";
 
 export interface IdentityPolicy {
@@ -32,8 +32,8 @@ export interface CertificateSigner {
 
 /** Throws `IDENTITY_MISMATCH` unless the signer's subject and issuer satisfy `policy`. */
 export function assertIdentity(policy: IdentityPolicy, signer: CertificateSigner): void {
-  const subjectOk = matches(signer.subject, policy.subject, policy.subjectRegExp, "subject");
-  const issuerOk = matches(signer.issuer, policy.issuer, policy.issuerRegExp, "issuer");
+  const subjectOk = matches(signer.subject, policy.subject, policy.subjectRegExp, "subjectRegExp");
+  const issuerOk = matches(signer.issuer, policy.issuer, policy.issuerRegExp, "issuerRegExp");
   if (!subjectOk || !issuerOk) {
     throw bundleError(
       "IDENTITY_MISMATCH",
@@ -51,9 +51,8 @@ export function assertIdentityPolicyUsable(policy: IdentityPolicy): void {
   if (missing.length > 0) {
     throw bundleError("POLICY_INVALID", `identity policy names no ${missing.join(" and no ")}`);
   }
-  for (const pattern of [policy.subjectRegExp, policy.issuerRegExp]) {
-    if (pattern !== undefined) compiledRegExp(pattern);
-  }
+  if (policy.subjectRegExp !== undefined) policyRegExp(policy.subjectRegExp, "subjectRegExp");
+  if (policy.issuerRegExp !== undefined) policyRegExp(policy.issuerRegExp, "issuerRegExp");
 }
 
 /** A key finder that answers every hint with the policy's key: the policy, not the bundle, picks the key. */
@@ -74,20 +73,7 @@ function matches(
   what: string,
 ): boolean {
   if (exact !== undefined && value !== exact) return false;
-  return pattern === undefined || compiledRegExp(pattern, what).test(value);
-}
-
-/** `pattern` as an identity regular expression, or `POLICY_INVALID` naming it. */
-function compiledRegExp(pattern: string, what = "identity"): GoRegExp {
-  try {
-    return identityRegExp(pattern);
-  } catch (err) {
-    throw bundleError(
-      "POLICY_INVALID",
-      `${what} pattern ${JSON.stringify(pattern)} is not valid`,
-      err,
-    );
-  }
+  return pattern === undefined || policyRegExp(pattern, what).test(value);
 }
 
 function describeIdentity(policy: IdentityPolicy): string {

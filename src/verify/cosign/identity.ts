@@ -9,7 +9,7 @@ import {
   type FulcioExtensionName,
 } from "../../crypto/index.ts";
 import type { GoRegExp } from "../go-regexp.ts";
-import { identityRegExp, wildcardMatch } from "../match.ts";
+import { policyRegExp, wildcardMatch } from "../match.ts";
 import { cosignError } from "./errors.ts";
 
 export interface IdentityPolicy {
@@ -96,27 +96,14 @@ export function prepareIdentity(policy: IdentityPolicy): PreparedIdentity {
   return {
     subject: policy.subject || undefined,
     subjectRegExp: policy.subjectRegExp
-      ? compiledRegExp(policy.subjectRegExp, "subjectRegExp")
+      ? policyRegExp(policy.subjectRegExp, "subjectRegExp")
       : undefined,
     issuer: policy.issuer || undefined,
     issuerRegExp: policy.issuerRegExp
-      ? compiledRegExp(policy.issuerRegExp, "issuerRegExp")
+      ? policyRegExp(policy.issuerRegExp, "issuerRegExp")
       : undefined,
     extensions,
   };
-}
-
-/** `pattern` as an identity regular expression; `what` names the policy field in the error. */
-function compiledRegExp(pattern: string, what: string): GoRegExp {
-  try {
-    return identityRegExp(pattern);
-  } catch (err) {
-    throw cosignError(
-      "POLICY_INVALID",
-      `${what} pattern ${JSON.stringify(pattern)} is not a valid regular expression`,
-      err,
-    );
-  }
 }
 
 /** The subject alternative names identities are matched against, as cosign lists them. */

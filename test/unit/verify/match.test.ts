@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { isImgverifyError } from "../../../src/errors.ts";
 import { wildcardMatch as policyWildcardMatch } from "../../../src/policy/index.ts";
 import { wildcardMatch as cosignWildcardMatch } from "../../../src/verify/cosign/index.ts";
-import { identityRegExp, isAnchored, wildcardMatch } from "../../../src/verify/match.ts";
+import {
+  identityRegExp,
+  isAnchored,
+  policyRegExp,
+  wildcardMatch,
+} from "../../../src/verify/match.ts";
 
 describe("wildcardMatch (Kyverno ext/wildcard, go-wildcard v1)", () => {
   it.each([
@@ -82,6 +88,21 @@ describe("identityRegExp: Go's MatchString, as cosign and Kyverno", () => {
   it("throws a syntax error for a pattern that is not a regular expression", () => {
     expect(() => identityRegExp("(")).toThrow(/error parsing regexp/);
     expect(() => identityRegExp("[a-")).toThrow(/error parsing regexp/);
+  });
+
+  it("is POLICY_INVALID naming the policy field when it comes from a policy", () => {
+    let thrown: unknown;
+    try {
+      policyRegExp("a(?=b)", "subjectRegExp");
+    } catch (err) {
+      thrown = err;
+    }
+    expect(isImgverifyError(thrown, "POLICY_INVALID")).toBe(true);
+    expect((thrown as Error).message).toBe(
+      'subjectRegExp pattern "a(?=b)" is not a valid regular expression',
+    );
+    expect(String((thrown as Error).cause)).toMatch(/Perl syntax/);
+    expect(policyRegExp("^dev@acme\\.test$", "subjectRegExp").test("dev@acme.test")).toBe(true);
   });
 
   it("reads Go's syntax and refuses what Go's regexp refuses", () => {

@@ -20,6 +20,41 @@ const ROUTES: readonly AdmissionRoute[] = ["validate", "mutate"];
 const VERDICTS: readonly AdmissionVerdict[] = ["allowed", "denied", "error"];
 const VERIFY_VERDICTS: readonly VerifyVerdict[] = ["verified", "unverified", "invalid", "error"];
 
+/** Every metric family: its type and help text, in the order rendered. */
+const FAMILIES = {
+  imgverify_admissions_total: ["counter", "Admission reviews answered, by route and verdict."],
+  imgverify_admission_duration_seconds: ["histogram", "Time to answer an admission review."],
+  imgverify_verify_requests_total: [
+    "counter",
+    "POST /verify calls answered, by verdict: every image verified, some unverified, the request invalid (4xx), or a fault (5xx).",
+  ],
+  imgverify_verify_duration_seconds: ["histogram", "Time to answer a POST /verify call."],
+  imgverify_registry_requests_total: [
+    "counter",
+    "HTTP exchanges with registries made by admissions and /verify calls.",
+  ],
+  imgverify_registry_requests_saved_total: [
+    "counter",
+    "Registry calls answered by a request's own store instead of the network.",
+  ],
+  imgverify_cache_hits_total: [
+    "counter",
+    "Verification cache lookups that found a verified result.",
+  ],
+  imgverify_cache_misses_total: ["counter", "Verification cache lookups that found nothing."],
+  imgverify_cache_shared_hits_total: [
+    "counter",
+    "Verification cache hits the shared tier (another process or isolate) answered.",
+  ],
+  imgverify_cache_shared_errors_total: [
+    "counter",
+    "Shared-tier cache calls that failed or timed out; the result was verified afresh.",
+  ],
+  imgverify_admissions_in_flight: ["gauge", "Admission reviews being evaluated now."],
+} as const satisfies Record<string, readonly [string, string]>;
+
+type Family = keyof typeof FAMILIES;
+
 export class AdmissionMetrics implements AdmissionObserver, VerifyObserver {
   readonly #cacheStats: () => CacheStats | undefined;
   readonly #admissions = new Map<string, number>();
@@ -63,82 +98,46 @@ export class AdmissionMetrics implements AdmissionObserver, VerifyObserver {
 
   render(): string {
     const lines: string[] = [];
-    const family = (name: string, type: string, help: string) =>
+    const family = (name: Family) => {
+      const [type, help] = FAMILIES[name];
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    };
+    /** A family of one unlabelled sample. */
+    const single = (name: Family, value: number) => {
+      family(name);
+      lines.push(`${name} ${value}`);
+    };
 
-    family(
-      "imgverify_admissions_total",
-      "counter",
-      "Admission reviews answered, by route and verdict.",
-    );
+    family("imgverify_admissions_total");
     for (const route of ROUTES) {
       for (const verdict of VERDICTS) {
         const count = this.#admissions.get(`${route}/${verdict}`) ?? 0;
         lines.push(`imgverify_admissions_total{route="${route}",verdict="${verdict}"} ${count}`);
       }
     }
-    family(
-      "imgverify_admission_duration_seconds",
-      "histogram",
-      "Time to answer an admission review.",
-    );
+    family("imgverify_admission_duration_seconds");
     for (const [route, histogram] of this.#latency) {
       lines.push(...histogram.lines("imgverify_admission_duration_seconds", `route="${route}"`));
     }
 
-    family(
-      "imgverify_verify_requests_total",
-      "counter",
-      "POST /verify calls answered, by verdict: every image verified, some unverified, the request invalid (4xx), or a fault (5xx).",
-    );
+    family("imgverify_verify_requests_total");
     for (const verdict of VERIFY_VERDICTS) {
       const count = this.#verifies.get(verdict) ?? 0;
       lines.push(`imgverify_verify_requests_total{verdict="${verdict}"} ${count}`);
     }
-    family("imgverify_verify_duration_seconds", "histogram", "Time to answer a POST /verify call.");
+    family("imgverify_verify_duration_seconds");
     lines.push(...this.#verifyLatency.lines("imgverify_verify_duration_seconds", ""));
 
-    family(
-      "imgverify_registry_requests_total",
-      "counter",
-      "HTTP exchanges with registries made by admissions and /verify calls.",
-    );
-    lines.push(`imgverify_registry_requests_total ${this.#registryRequests}`);
-    family(
-      "imgverify_registry_requests_saved_total",
-      "counter",
-      "Registry calls answered by a request's own store instead of the network.",
-    );
-    lines.push(`imgverify_registry_requests_saved_total ${this.#registrySaved}`);
+    single("imgverify_registry_requests_total", this.#registryRequests);
+    single("imgverify_registry_requests_saved_total", this.#registrySaved);
 
     const cache = this.#cacheStats();
-    family(
-      "imgverify_cache_hits_total",
-      "counter",
-      "Verification cache lookups that found a verified result.",
-    );
-    lines.push(`imgverify_cache_hits_total ${cache?.hits ?? 0}`);
-    family(
-      "imgverify_cache_misses_total",
-      "counter",
-      "Verification cache lookups that found nothing.",
-    );
-    lines.push(`imgverify_cache_misses_total ${cache?.misses ?? 0}`);
-    family(
-      "imgverify_cache_shared_hits_total",
-      "counter",
-      "Verification cache hits the shared tier (another process or isolate) answered.",
-    );
-    lines.push(`imgverify_cache_shared_hits_total ${cache?.sharedHits ?? 0}`);
-    family(
-      "imgverify_cache_shared_errors_total",
-      "counter",
-      "Shared-tier cache calls that failed or timed out; the result was verified afresh.",
-    );
-    lines.push(`imgverify_cache_shared_errors_total ${cache?.sharedErrors ?? 0}`);
+    single("imgverify_cache_hits_total", cache?.hits ?? 0);
+    single("imgverify_cache_misses_total", cache?.misses ?? 0);
+    single("imgverify_cache_shared_hits_total", cache?.sharedHits ?? 0);
+    single("imgverify_cache_shared_errors_total", cache?.sharedErrors ?? 0);
 
-    family("imgverify_admissions_in_flight", "gauge", "Admission reviews being evaluated now.");
-    lines.push(`imgverify_admissions_in_flight ${this.#inFlight}`);
+    single("imgverify_admissions_in_flight", this.#inFlight);
     return `${lines.join("\n")}\n`;
   }
 }

@@ -99,20 +99,34 @@ function analyse(value: string): {
   };
 }
 
-function singleQuoted(value: string, indent: number): string {
-  let out = "'";
-  let afterBreak = false;
-  for (const c of value) {
+/**
+ * `chars` with every line after a break indented by `indent` spaces, each
+ * other character written as `write` says; `atBreak` when the text starts on
+ * a fresh line. Single-quoted and literal scalars continue their lines so.
+ */
+function indentLines(
+  chars: Iterable<string>,
+  indent: number,
+  atBreak: boolean,
+  write: (c: string) => string = (c) => c,
+): string {
+  let out = "";
+  let afterBreak = atBreak;
+  for (const c of chars) {
     if (BREAKS.has(c)) {
       out += c;
       afterBreak = true;
       continue;
     }
     if (afterBreak) out += " ".repeat(indent);
-    out += c === "'" ? "''" : c;
+    out += write(c);
     afterBreak = false;
   }
-  return `${out}'`;
+  return out;
+}
+
+function singleQuoted(value: string, indent: number): string {
+  return `'${indentLines(value, indent, false, (c) => (c === "'" ? "''" : c))}'`;
 }
 
 const ESCAPES: Readonly<Record<number, string>> = {
@@ -157,17 +171,5 @@ function literal(value: string, indent: number): Scalar {
   const keep = BREAKS.has(last) && (beforeLast === undefined || BREAKS.has(beforeLast));
   const chomp = !BREAKS.has(last) ? "-" : keep ? "+" : "";
   const hint = chars[0] === " " || BREAKS.has(chars[0] ?? "") ? "2" : "";
-  let out = `|${hint}${chomp}\n`;
-  let afterBreak = true;
-  for (const c of chars) {
-    if (BREAKS.has(c)) {
-      out += c;
-      afterBreak = true;
-      continue;
-    }
-    if (afterBreak) out += " ".repeat(indent);
-    out += c;
-    afterBreak = false;
-  }
-  return { text: out, openEnded: keep };
+  return { text: `|${hint}${chomp}\n${indentLines(chars, indent, true)}`, openEnded: keep };
 }

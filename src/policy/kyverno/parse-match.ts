@@ -9,7 +9,6 @@ import type {
 } from "../match/match-types.ts";
 import { FieldReader, type IssueSink } from "./reader.ts";
 
-const FILTER_KEYS = ["resources", "subjects", "roles", "clusterRoles"] as const;
 const RESOURCE_KEYS = [
   "kinds",
   "name",
@@ -20,6 +19,7 @@ const RESOURCE_KEYS = [
   "namespaceSelector",
   "operations",
 ] as const;
+const FILTER_KEYS = ["resources", "subjects", "roles", "clusterRoles"] as const;
 const OPERATIONS: readonly AdmissionOperation[] = ["CREATE", "UPDATE", "DELETE", "CONNECT"];
 const VERSION = /^(v\d+((alpha|beta)\d+)?|\*)$/;
 

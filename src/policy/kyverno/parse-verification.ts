@@ -115,6 +115,8 @@ function refuseCredentials(r: FieldReader): void {
   );
 }
 
+// Opens the way every FieldReader parser does (parseRule among them): a known
+// look-alike to `duplicates`, kept because each parser owns its own key list.
 /** One `verifyImages` entry, defaulted and checked as Kyverno does. */
 export function parseImageVerification(
   value: unknown,

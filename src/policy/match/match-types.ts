@@ -51,6 +51,8 @@ export interface ResourceFilter {
   readonly clusterRoles: readonly string[];
 }
 
+// Like every record of readonly fields, this one and VerifyImagesPolicy (policy/types.ts)
+// read alike to `duplicates`: a known look-alike, not shared logic.
 /** The facts of one admission request a rule is matched against. */
 export interface MatchInput {
   readonly group: string;

@@ -4,6 +4,7 @@
  * typed result or `ImgverifyError<CosignErrorCode>`. Fetching the manifests
  * and layers is the caller's business.
  */
+// A public-API list, alike in shape to verify/notary/index.ts's: a known look-alike to `duplicates`.
 // Identity patterns are Kyverno wildcards; callers matching them elsewhere use the same function.
 export { wildcardMatch } from "../match.ts";
 export type { CosignErrorCode } from "./errors.ts";

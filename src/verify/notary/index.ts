@@ -6,7 +6,6 @@
  * signature manifests is the caller's job.
  */
 
-export type { VerifiedTimestamp } from "../timestamp/index.ts";
 export type { NotaryAlgorithmName } from "./algorithms.ts";
 export type { NotaryTimestampOutcome } from "./authentic-time.ts";
 export {

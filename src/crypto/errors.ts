@@ -1,4 +1,4 @@
-import { type CodedErrorFactory, codedError, ImgverifyError } from "../errors.ts";
+import { type CodedErrorFactory, codedError } from "../errors.ts";
 
 /**
  * - `PEM_INVALID`: text that is not PEM, a block without its end line, bad base64, too many blocks.

@@ -8,7 +8,6 @@
  */
 import type { CertificateSigner } from "../../verify/bundle/index.ts";
 import { type IdentityPolicy, wildcardMatch } from "../../verify/cosign/index.ts";
-import type { GoRegExp } from "../../verify/go-regexp.ts";
 import { policyRegExp } from "../../verify/match.ts";
 import { checkError } from "./errors.ts";
 

@@ -1,4 +1,4 @@
-import { type CodedErrorFactory, codedError, ImgverifyError } from "../../errors.ts";
+import { type CodedErrorFactory, codedError } from "../../errors.ts";
 
 /** Machine-readable codes of every way a Sigstore bundle can fail to verify. */
 export type BundleErrorCode =

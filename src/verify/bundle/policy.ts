@@ -7,7 +7,6 @@
  */
 import { crypto } from "@sigstore/core";
 import type { KeyFinderFunc } from "@sigstore/verify";
-import type { GoRegExp } from "../go-regexp.ts";
 import { policyRegExp } from "../match.ts";
 import { bundleError } from "./errors.ts";
 

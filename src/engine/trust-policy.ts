@@ -58,6 +58,7 @@ export function checkSpec(
   };
   if (attestor.rekor?.pubkey !== undefined) policy.rekorKey = attestor.rekor.pubkey;
   if (attestor.ctlog?.pubkey !== undefined) policy.ctlogKey = attestor.ctlog.pubkey;
+  if (attestor.ctlog?.tsaCertChain !== undefined) policy.tsaCertChain = attestor.ctlog.tsaCertChain;
   if (Object.keys(attestor.annotations).length > 0) policy.annotations = attestor.annotations;
   return { policy, location };
 }

@@ -64,4 +64,6 @@ export interface Rekor {
 export interface CTLog {
   readonly ignoreSCT: boolean;
   readonly pubkey: string | undefined;
+  /** PEM chain of the RFC 3161 timestamp authority whose timestamps are trusted. */
+  readonly tsaCertChain: string | undefined;
 }

@@ -3,15 +3,17 @@
  * under it (critical extKeyUsage timeStamping, as RFC 3161 asks) and
  * `openssl ts -reply` to stamp bytes, so timestamp tests hold real tokens.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { makeTempDir } from "./cleanup.ts";
 import { run } from "./exec.ts";
 
 export interface OpensslTsa {
   /** The root's PEM, what a verifier is told to trust. */
   readonly rootPem: string;
-  /** An RFC 3161 TimeStampToken (DER) over `data`. */
+  /** The TSA's own certificate, PEM. */
+  readonly tsaPem: string;
+  /** An RFC 3161 TimeStampToken (DER) over `data`, or the whole TimeStampResp with `response`. */
   stamp(data: Uint8Array | string, options?: StampOptions): Promise<Uint8Array>;
 }
 
@@ -20,6 +22,8 @@ export interface StampOptions {
   readonly hash?: "sha256" | "sha384" | "sha512";
   /** Whether the token carries the TSA's certificate (a request's certReq); true by default. */
   readonly withCertificate?: boolean;
+  /** The TSA's whole response (status and token), as cosign stores it; the token alone by default. */
+  readonly response?: boolean;
 }
 
 const CONFIG = `
@@ -50,7 +54,7 @@ const EC_P256 = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes
 
 /** A fresh root and TSA under a new temporary folder; `name` goes into both subjects. */
 export async function opensslTsa(name = "imgverify test"): Promise<OpensslTsa> {
-  const dir = mkdtempSync(join(tmpdir(), "imgverify-tsa-"));
+  const dir = makeTempDir("tsa"); // removed when the test process exits
   const at = (file: string) => join(dir, file);
   writeFileSync(at("tsa.cnf"), CONFIG);
   writeFileSync(at("serial"), "01\n");
@@ -103,6 +107,7 @@ export async function opensslTsa(name = "imgverify test"): Promise<OpensslTsa> {
   let count = 0;
   return {
     rootPem: readFileSync(at("ca.pem"), "utf8"),
+    tsaPem: readFileSync(at("tsa.pem"), "utf8"),
     async stamp(data, options = {}) {
       count += 1;
       const input = at(`data-${count}`);
@@ -131,7 +136,7 @@ export async function opensslTsa(name = "imgverify test"): Promise<OpensslTsa> {
           at("tsa.pem"),
           "-inkey",
           at("tsa.key"),
-          "-token_out",
+          ...(options.response === true ? [] : ["-token_out"]),
           "-out",
           `${input}.tsr`,
         ],

@@ -27,6 +27,7 @@ export function cosignOnlySettings(policy: TrustPolicy): string[] {
   return [
     policy.rekorKey !== undefined && "a Rekor public key (rekor.pubkey)",
     policy.ctlogKey !== undefined && "a CT log public key (ctlog.pubkey)",
+    policy.tsaCertChain !== undefined && "a timestamp authority chain (ctlog.tsaCertChain)",
     Object.keys(policy.annotations ?? {}).length > 0 && "required payload annotations",
   ].filter((setting): setting is string => typeof setting === "string");
 }

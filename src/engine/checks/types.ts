@@ -96,6 +96,11 @@ export interface TrustPolicy {
   /** PEM key(s) of the CT log, checking SCTs instead of the trusted root's logs (cosign only). */
   ctlogKey?: string;
   /**
+   * PEM chain of a timestamp authority: a cosign layer's RFC 3161 timestamp is
+   * verified with it and certificates are checked at its time (cosign only).
+   */
+  tsaCertChain?: string;
+  /**
    * Annotations a cosign signature must carry, with these string values, in
    * its simple-signing payload's `optional` object (cosign `-a key=value`,
    * Kyverno attestor `annotations`): a signature without them does not count.

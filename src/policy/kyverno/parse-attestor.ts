@@ -28,8 +28,11 @@ function parseRekor(r: FieldReader, required: boolean): Rekor | undefined {
 function parseCTLog(r: FieldReader): CTLog | undefined {
   const c = r.object("ctlog", ["ignoreSCT", "pubkey", "tsaCertChain"]);
   if (c === undefined) return undefined;
-  c.refuse("tsaCertChain", "RFC 3161 timestamp authority chains are not supported by imgverify");
-  return { ignoreSCT: c.boolean("ignoreSCT", false), pubkey: c.string("pubkey") };
+  return {
+    ignoreSCT: c.boolean("ignoreSCT", false),
+    pubkey: c.string("pubkey"),
+    tsaCertChain: c.string("tsaCertChain"),
+  };
 }
 
 function parseKeys(

@@ -62,6 +62,19 @@ function parseLayerPem(pem: string, what: string): Certificate[] {
 }
 
 /**
+ * Every certificate of `path` valid at `at` as well: cosign checks the
+ * signing certificate at the log's time besides a timestamp authority's.
+ */
+export function assertPathValidAt(path: readonly Certificate[], at: Date, when: string): void {
+  const outside = path.find((cert) => at < cert.notBefore || at > cert.notAfter);
+  if (outside === undefined) return;
+  throw cosignError(
+    "CERTIFICATE_EXPIRED",
+    `${outside.describe()} is valid from ${outside.notBefore.toISOString()} to ${outside.notAfter.toISOString()}, not at ${when} ${at.toISOString()}`,
+  );
+}
+
+/**
  * The path [leaf, ..., root] to one of `roots`, every certificate valid at
  * `at` and the leaf allowed for code signing (a leaf without extKeyUsage is,
  * as Go's verifier and so cosign treat it). Expiry is `CERTIFICATE_EXPIRED`;

@@ -1,4 +1,4 @@
-import { type CodedErrorFactory, codedError, ImgverifyError } from "../../errors.ts";
+import { type CodedErrorFactory, codedError } from "../../errors.ts";
 
 /** Machine-readable codes of every way a classic cosign signature or attestation can fail. */
 export type CosignErrorCode =
@@ -40,6 +40,10 @@ export type CosignErrorCode =
   | "TLOG_INVALID"
   /** The logged entry is for another payload, signature or signer. */
   | "TLOG_BODY_MISMATCH"
+  /** The RFC 3161 timestamp annotation is malformed, not over this signature, or its signature does not verify. */
+  | "TIMESTAMP_INVALID"
+  /** The timestamp's TSA does not chain to the policy's tsaCertChain at the time stamped. */
+  | "TIMESTAMP_UNTRUSTED"
   /** SCTs are required and the certificate embeds none. */
   | "SCT_MISSING"
   /** No embedded SCT verifies with a trusted CT log, or one from a trusted log is forged. */

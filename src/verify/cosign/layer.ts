@@ -16,6 +16,8 @@ export const CERTIFICATE_ANNOTATION = "dev.sigstore.cosign/certificate";
 export const CHAIN_ANNOTATION = "dev.sigstore.cosign/chain";
 /** JSON of the Rekor entry: `{SignedEntryTimestamp, Payload: {body, integratedTime, logIndex, logID}}`. */
 export const BUNDLE_ANNOTATION = "dev.sigstore.cosign/bundle";
+/** JSON `{"SignedRFC3161Timestamp": <base64 DER TimeStampResp>}` from a TSA (`cosign sign --timestamp-server-url`). */
+export const RFC3161_TIMESTAMP_ANNOTATION = "dev.sigstore.cosign/rfc3161timestamp";
 
 /** Simple-signing payloads are a few hundred bytes; with annotations, still far below this. */
 export const MAX_SIGNATURE_LAYER_BYTES: number = 4 * 1024 * 1024;

@@ -1,7 +1,8 @@
 /**
  * Who may have signed, in the terms of a Kyverno attestor: public keys
  * (`keys`), a given certificate or chain (`certificates`), or a keyless
- * Fulcio identity (`keyless`); plus its `rekor` and `ctlog` settings.
+ * Fulcio identity (`keyless`); plus its `rekor` and `ctlog` settings, the
+ * latter with the RFC 3161 timestamp authority it trusts (`tsaCertChain`).
  * `prepareCosignPolicy` parses every key, certificate and pattern once and
  * rejects an unusable policy with `POLICY_INVALID` before any layer is read.
  */
@@ -14,6 +15,7 @@ import {
   parsePublicKeysPem,
 } from "../../crypto/index.ts";
 import { reasonOf } from "../../errors.ts";
+import { type TimestampTrust, timestampTrust } from "../timestamp/index.ts";
 import { cosignError } from "./errors.ts";
 import { type IdentityPolicy, type PreparedIdentity, prepareIdentity } from "./identity.ts";
 import { type LogKey, logKeyOf } from "./trusted-root.ts";
@@ -30,6 +32,12 @@ export interface CtlogOptions {
   ignoreSCT?: boolean;
   /** PEM public key(s) of the CT log, instead of the trusted root's `ctlogs`. */
   pubKey?: string;
+  /**
+   * PEM chain of the timestamp authority (Kyverno `ctlog.tsaCertChain`): a
+   * layer's RFC 3161 timestamp is verified with it, and certificates are
+   * checked at the time it stamped.
+   */
+  tsaCertChain?: string;
 }
 
 interface PolicyCommon {
@@ -85,6 +93,8 @@ export interface PreparedCosignPolicy {
   readonly signer: PreparedSigner;
   readonly tlog: LogCheck;
   readonly sct: LogCheck;
+  /** Set when the policy trusts a timestamp authority. */
+  readonly tsa: TimestampTrust | undefined;
 }
 
 const HASHES: Readonly<Record<string, HashName>> = {
@@ -110,7 +120,17 @@ export function prepareCosignPolicy(
     signer: preparedSigner(input),
     tlog: logCheck(input.rekor?.ignoreTlog, input.rekor?.pubKey, "rekor.pubKey"),
     sct: logCheck(input.ctlog?.ignoreSCT, input.ctlog?.pubKey, "ctlog.pubKey"),
+    tsa: input.ctlog?.tsaCertChain ? tsaTrust(input.ctlog.tsaCertChain) : undefined,
   };
+}
+
+function tsaTrust(pem: string): TimestampTrust {
+  const chain = certificates(pem, "ctlog.tsaCertChain");
+  try {
+    return timestampTrust(chain);
+  } catch (err) {
+    throw cosignError("POLICY_INVALID", `policy ctlog.tsaCertChain: ${reasonOf(err)}`, err);
+  }
 }
 
 function preparedSigner(policy: CosignPolicy): PreparedSigner {

@@ -45,7 +45,7 @@ export interface SignerCheck {
   /** The bytes the signature covers (payload or DSSE PAE). */
   readonly signed: Uint8Array;
   readonly signatures: readonly Uint8Array[];
-  /** The logged time, or now when the log is not consulted. */
+  /** The time stamped by a trusted TSA, else the logged time, else now. */
   readonly signedAt: Date;
   /** "signature" or "attestation signature", for messages. */
   readonly what: string;
@@ -56,6 +56,8 @@ export interface VerifiedSigner {
   readonly key: PublicKey;
   /** Set when a certificate signed. */
   readonly certificate: Certificate | undefined;
+  /** [certificate, ..., root] as verified; empty when a key signed. */
+  readonly path: readonly Certificate[];
 }
 
 type Signer<Kind> = Extract<PreparedSigner, { kind: Kind }>;
@@ -75,6 +77,7 @@ export async function verifySigner(check: SignerCheck): Promise<VerifiedSigner> 
         signer: { kind: "key", keyIndex: found.index, keyId: found.key.id },
         key: found.key,
         certificate: undefined,
+        path: [],
       };
     }
     case "certificate":
@@ -193,5 +196,6 @@ async function certificateSignature(
     },
     key,
     certificate: leaf,
+    path,
   };
 }

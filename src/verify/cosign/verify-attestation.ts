@@ -13,6 +13,7 @@ import {
   type InTotoStatement,
   parseStatement,
 } from "../bundle/statement.ts";
+import type { VerifiedTimestamp } from "../timestamp/index.ts";
 import { type DsseEnvelope, parseEnvelope, preAuthEncoding } from "./dsse.ts";
 import { cosignError } from "./errors.ts";
 import { MAX_ATTESTATION_LAYER_BYTES } from "./layer.ts";
@@ -37,6 +38,8 @@ export interface CosignAttestationResult {
   readonly statement: InTotoStatement;
   readonly signer: CosignSigner;
   readonly tlog: CosignTlogEntry | undefined;
+  /** The TSA's verified timestamp, when the policy trusts one and the layer carries it. */
+  readonly timestamp: VerifiedTimestamp | undefined;
   readonly signedAt: Date;
 }
 
@@ -65,6 +68,7 @@ export async function verifyCosignAttestation(
     signed: preAuthEncoding(envelope.payloadType, envelope.payload),
     signatures: envelope.signatures,
     loggedSignature: undefined,
+    timestamped: layer,
     what: `attestation of ${imageDigest}`,
   });
   return { imageDigest, predicateType: statement.predicateType, statement, ...verified };

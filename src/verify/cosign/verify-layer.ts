@@ -5,12 +5,15 @@
  * signer and the signature, then that the logged entry is this layer's.
  */
 import { bytesToHex } from "@noble/hashes/utils.js";
+import type { VerifiedTimestamp } from "../timestamp/index.ts";
+import { assertPathValidAt } from "./certificates.ts";
 import { cosignError } from "./errors.ts";
 import { annotation, assertLayerInput, BUNDLE_ANNOTATION, type LayerAnnotations } from "./layer.ts";
 import { type CosignPolicy, type PreparedCosignPolicy, prepareCosignPolicy } from "./policy.ts";
 import { type CosignSigner, verifySigner } from "./signer.ts";
 import { parseRekorBundle, verifySignedEntryTimestamp } from "./transparency/rekor-bundle.ts";
 import { assertEntryMatches, parseEntryBody } from "./transparency/rekor-entry.ts";
+import { verifyLayerTimestamp } from "./transparency/tsa-timestamp.ts";
 import type { CosignTrust, LogKey } from "./trusted-root.ts";
 
 /** The verified transparency-log entry of a layer. */
@@ -51,6 +54,8 @@ export interface LayerCheck extends OpenedLayer {
   readonly signatures: readonly Uint8Array[];
   /** The signature a logged hashedrekord/rekord entry must record (simple signing only). */
   readonly loggedSignature: Uint8Array | undefined;
+  /** What a TSA stamps: the raw signature, or an attestation's whole envelope (as cosign). */
+  readonly timestamped: Uint8Array;
   readonly what: string;
 }
 
@@ -58,16 +63,29 @@ export interface VerifiedLayer {
   readonly signer: CosignSigner;
   /** Undefined when the policy ignores the transparency log. */
   readonly tlog: CosignTlogEntry | undefined;
-  /** The time certificates were checked at: the entry's integrated time, else `now`. */
+  /** Set when the policy trusts a TSA and the layer carries its timestamp. */
+  readonly timestamp: VerifiedTimestamp | undefined;
+  /** The time certificates were checked at: the TSA's, else the entry's integrated time, else `now`. */
   readonly signedAt: Date;
 }
 
 export async function verifySignedLayer(check: LayerCheck): Promise<VerifiedLayer> {
-  const { tlog } = check.policy;
+  const { tlog, tsa } = check.policy;
+  const timestamp =
+    tsa === undefined
+      ? undefined
+      : await verifyLayerTimestamp(check.annotations, check.timestamped, tsa, check.what);
   const logged = tlog.required ? await verifiedBundle(check, tlog.keys) : undefined;
-  const signedAt = logged === undefined ? check.now : new Date(logged.bundle.integratedTime * 1000);
+  const loggedAt = logged === undefined ? undefined : new Date(logged.bundle.integratedTime * 1000);
+  const signedAt = timestamp?.time ?? loggedAt ?? check.now;
   const verified = await verifySigner({ ...check, signedAt });
-  if (logged === undefined) return { signer: verified.signer, tlog: undefined, signedAt };
+  // cosign holds the certificate to both times when it has both.
+  if (timestamp !== undefined && loggedAt !== undefined) {
+    assertPathValidAt(verified.path, loggedAt, "the log's integrated time");
+  }
+  if (logged === undefined || loggedAt === undefined) {
+    return { signer: verified.signer, tlog: undefined, timestamp, signedAt };
+  }
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", check.layer as BufferSource));
   assertEntryMatches(logged.entry, {
     layerDigest: bytesToHex(digest),
@@ -81,9 +99,10 @@ export async function verifySignedLayer(check: LayerCheck): Promise<VerifiedLaye
     tlog: {
       logId: bundle.logId,
       logIndex: bundle.logIndex,
-      integratedTime: signedAt,
+      integratedTime: loggedAt,
       kind: logged.entry.kind,
     },
+    timestamp,
     signedAt,
   };
 }

@@ -3,6 +3,8 @@
  * manifest, its bytes the simple-signing payload and its annotations the
  * signature, certificate, chain and Rekor bundle.
  */
+
+import type { VerifiedTimestamp } from "../timestamp/index.ts";
 import { decodeBase64 } from "./encoding.ts";
 import { cosignError } from "./errors.ts";
 import { annotation, MAX_SIGNATURE_LAYER_BYTES, SIGNATURE_ANNOTATION } from "./layer.ts";
@@ -28,6 +30,8 @@ export interface CosignSignatureResult {
   readonly annotations: Readonly<Record<string, unknown>> | undefined;
   readonly signer: CosignSigner;
   readonly tlog: CosignTlogEntry | undefined;
+  /** The TSA's verified timestamp, when the policy trusts one and the layer carries it. */
+  readonly timestamp: VerifiedTimestamp | undefined;
   readonly signedAt: Date;
 }
 
@@ -60,6 +64,7 @@ export async function verifyCosignSignature(
     signed: layer,
     signatures: [signature],
     loggedSignature: signature,
+    timestamped: signature,
     what: `signature of ${imageDigest}`,
   });
   return {

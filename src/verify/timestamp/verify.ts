@@ -3,8 +3,9 @@
  * a cosign signature): the token's message imprint is the hash of those
  * bytes, the TSA signed the TSTInfo through its signed attributes, and the TSA
  * certificate chains, at the time stamped and for timeStamping, to one of the
- * trusted timestamping certificates. A caller with stricter rules for the
- * TSA certificate (the Notary Project's) passes them as `checkAuthority`.
+ * trusted timestamping certificates. The TSA certificate has the one
+ * critical extKeyUsage RFC 3161 section 2.3 asks for; a caller with stricter
+ * rules for it (the Notary Project's) passes them as `checkAuthority`.
  */
 import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
 import {
@@ -42,7 +43,16 @@ export interface TimestampOptions {
   readonly what?: string;
   /** More checks of the TSA's own certificate; what it throws makes the token `TIMESTAMP_INVALID`. */
   readonly checkAuthority?: (tsa: Certificate) => void;
+  /**
+   * The one TSA certificate the caller trusts to sign (cosign's `TSACertificate`):
+   * the token's signer must be it, and a token without certificates is checked with it.
+   */
+  readonly authority?: Certificate;
+  /** Intermediate CA certificates for the TSA's chain, besides those the token carries. */
+  readonly intermediates?: readonly Certificate[];
 }
+
+const OID_EXT_KEY_USAGE = "2.5.29.37";
 
 type Invalid = (reason: string, cause?: unknown) => Error;
 
@@ -67,7 +77,7 @@ export async function verifyTimestamp(
   const { tsa, certificates } = authorityOf(token, what, options, invalid);
   await checkSignerSignature(tsa, signer, invalid);
   try {
-    await verifyChain(tsa, certificates, trusted, {
+    await verifyChain(tsa, [...certificates, ...(options.intermediates ?? [])], trusted, {
       at: token.genTime,
       extKeyUsage: { oid: EKU_TIME_STAMPING },
     });
@@ -101,8 +111,22 @@ function authorityOf(
   } catch (err) {
     throw invalid(reasonOf(err), err);
   }
+  const { authority } = options;
+  if (certificates.length === 0 && authority !== undefined) certificates = [authority];
   const tsa = certificates.find((cert) => isSigner(cert, token.signer));
   if (tsa === undefined) throw invalid("the TSA's certificate is not in the token");
+  if (authority !== undefined && !bytesEqual(authority.der, tsa.der)) {
+    throw invalid(
+      `it was signed by ${tsa.describe()}, not by the TSA certificate the policy names`,
+    );
+  }
+  const purposes = tsa.extKeyUsage ?? [];
+  const critical = tsa.extension(OID_EXT_KEY_USAGE)?.critical === true;
+  if (purposes.length !== 1 || purposes[0] !== EKU_TIME_STAMPING || !critical) {
+    throw invalid(
+      `${tsa.describe()} lacks the one critical extKeyUsage timeStamping RFC 3161 asks of a TSA`,
+    );
+  }
   try {
     options.checkAuthority?.(tsa);
   } catch (err) {

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { makeTempDir, removeTempDir } from "../../support/cleanup.ts";
 import { type CliResult, runImgverify } from "../../support/cli.ts";
+import { podOf, verifyImagesPolicy } from "../../support/kyverno-resources.ts";
 import { type SeededSignedImages, seedSignedImages } from "../../support/seed-signed.ts";
 import { EMPTY_ROOT } from "../../unit/engine/core/world.ts";
 
@@ -21,13 +22,6 @@ function write(name: string, value: unknown): string {
   return path;
 }
 
-const podOf = (name: string, image: string) => ({
-  apiVersion: "v1",
-  kind: "Pod",
-  metadata: { name, namespace: "shop" },
-  spec: { containers: [{ name: "c", image }] },
-});
-
 describe("imgverify apply", () => {
   const registry = inject("registries").anonymous;
   const unsigned = inject("seededImages").anonymous.ociImage;
@@ -37,28 +31,12 @@ describe("imgverify apply", () => {
   beforeAll(async () => {
     seeded = await seedSignedImages(registry, { images: 1 });
     const key = seeded.keys[0]?.publicKeyPem ?? "";
-    const policy = write("policy.yaml", {
-      apiVersion: "kyverno.io/v1",
-      kind: "ClusterPolicy",
-      metadata: { name: "signed-images" },
-      spec: {
-        validationFailureAction: "Enforce",
-        rules: [
-          {
-            name: "check-signature",
-            match: { any: [{ resources: { kinds: ["Pod"] } }] },
-            verifyImages: [
-              {
-                imageReferences: [`${registry.host}/*`],
-                attestors: [
-                  { entries: [{ keys: { publicKeys: key, rekor: { ignoreTlog: true } } }] },
-                ],
-              },
-            ],
-          },
-        ],
-      },
-    });
+    const policy = write(
+      "policy.yaml",
+      verifyImagesPolicy("signed-images", "check-signature", [`${registry.host}/*`], {
+        keys: { publicKeys: key, rekor: { ignoreTlog: true } },
+      }),
+    );
     base = [
       "apply",
       "--insecure-registry",

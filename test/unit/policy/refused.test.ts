@@ -37,11 +37,6 @@ describe("features imgverify refuses, with the field that asks for them", () => 
       `${E}.keys.publicKeys`,
     ],
     [
-      "TSA chains",
-      `${KEYED_ENTRY}\n      ctlog:\n        tsaCertChain: CHAIN`,
-      `${E}.keys.ctlog.tsaCertChain`,
-    ],
-    [
       "registry credential secrets",
       `${KEYED_ENTRY}\nimageRegistryCredentials:\n  secrets: [regcred]`,
       `${V}.imageRegistryCredentials.secrets`,

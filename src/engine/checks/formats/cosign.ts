@@ -168,6 +168,7 @@ function cosignPolicy(policy: TrustPolicy): CosignPolicy {
     ctlog: {
       ignoreSCT: !policy.requireSct,
       ...(policy.ctlogKey !== undefined && { pubKey: policy.ctlogKey }),
+      ...(policy.tsaCertChain !== undefined && { tsaCertChain: policy.tsaCertChain }),
     },
   };
   const signer: SignerPolicy = policy.signer;
@@ -200,7 +201,7 @@ function cosignPolicy(policy: TrustPolicy): CosignPolicy {
 
 function verified(
   source: string,
-  result: { signer: CosignSigner; tlog: unknown; signedAt: Date },
+  result: { signer: CosignSigner; tlog: unknown; timestamp: unknown; signedAt: Date },
   policy: PreparedCosignPolicy,
 ): VerifiedSignature {
   const signature: VerifiedSignature = {
@@ -208,8 +209,10 @@ function verified(
     source,
     signer: signerOf(result.signer, policy),
   };
-  // Without a log entry, the verifier's signing time is only the clock's.
-  if (result.tlog !== undefined) signature.signedAt = result.signedAt.toISOString();
+  // Without a log entry or a TSA's timestamp, the verifier's signing time is only the clock's.
+  if (result.tlog !== undefined || result.timestamp !== undefined) {
+    signature.signedAt = result.signedAt.toISOString();
+  }
   return signature;
 }
 

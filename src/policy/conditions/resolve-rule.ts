@@ -1,5 +1,5 @@
 import { policyError } from "../errors.ts";
-import { isRemoteKeyReference } from "../kyverno/parse-attestor.ts";
+import { isRemoteKeyReference, remoteKeyRefusal } from "../kyverno/parse-attestor.ts";
 import { isMapping } from "../kyverno/reader.ts";
 import type { Attestor, AttestorSet, ImageVerification, VerifyImagesRule } from "../types.ts";
 import type { EvaluationOptions } from "./conditions.ts";
@@ -52,7 +52,7 @@ function expandKeys(set: AttestorSet): AttestorSet {
     if (isRemoteKeyReference(entry.publicKeys)) {
       throw policyError(
         "UNSUPPORTED_FEATURE",
-        `${entry.path}.keys.publicKeys: KMS and k8s:// key references are not supported`,
+        `${entry.path}.keys.publicKeys: ${remoteKeyRefusal(entry.publicKeys)}`,
       );
     }
     const keys = entry.publicKeys

@@ -18,6 +18,14 @@ export function isRemoteKeyReference(value: string): boolean {
   return REMOTE_KEY.test(value.trim());
 }
 
+/** Why a KMS or k8s:// key reference is refused, naming its scheme. */
+export function remoteKeyRefusal(value: string): string {
+  const scheme = REMOTE_KEY.exec(value.trim())?.[1] ?? "KMS";
+  return scheme === "k8s"
+    ? "k8s:// key references (a key in a Kubernetes Secret) are not supported by imgverify; give the PEM public key"
+    : `${scheme}:// key references need ${scheme === "hashivault" ? "HashiCorp Vault" : "a cloud KMS"} (${scheme}), which imgverify does not call; give the PEM public key in publicKeys`;
+}
+
 function parseRekor(r: FieldReader, required: boolean): Rekor | undefined {
   const k = r.object("rekor", ["url", "pubkey", "ignoreTlog"]);
   if (k === undefined) return undefined;
@@ -48,21 +56,15 @@ function parseKeys(
     "ctlog",
   ]);
   if (k === undefined) return undefined;
-  k.refuse(
-    "kms",
-    "KMS key references are not supported by imgverify; put the PEM public key in publicKeys",
-  );
+  const kms = k.string("kms");
+  if (kms !== undefined) k.issue("UNSUPPORTED_FEATURE", "kms", remoteKeyRefusal(kms));
   k.refuse(
     "secret",
     "keys from Kubernetes Secrets are not supported by imgverify; use publicKeys (or a ConfigMap variable)",
   );
   const publicKeys = k.string("publicKeys", !k.has("kms") && !k.has("secret"));
   if (publicKeys !== undefined && isRemoteKeyReference(publicKeys)) {
-    k.issue(
-      "UNSUPPORTED_FEATURE",
-      "publicKeys",
-      "KMS and k8s:// key references are not supported by imgverify; give the PEM public key",
-    );
+    k.issue("UNSUPPORTED_FEATURE", "publicKeys", remoteKeyRefusal(publicKeys));
   }
   const algorithm =
     k.oneOf("signatureAlgorithm", SIGNATURE_ALGORITHMS) ?? attestorAlgorithm ?? "sha256";

@@ -99,16 +99,37 @@ function parseAttestation(
   return { path, type: predicateType, name: r.string("name"), attestors, conditions };
 }
 
+/** Kyverno's cloud credential providers and what each would need (none can be reached offline). */
+const CLOUD_PROVIDERS: ReadonlyMap<string, string> = new Map([
+  ["amazon", "the pod's AWS identity (IRSA or the node's role) and ECR's GetAuthorizationToken"],
+  ["azure", "a managed identity's Microsoft Entra token exchanged for an ACR refresh token"],
+  ["google", "the GKE metadata server's Workload Identity token for Artifact Registry"],
+  ["github", "a GitHub token for ghcr.io"],
+]);
+
 function refuseCredentials(r: FieldReader): void {
   const c = r.object("imageRegistryCredentials", ["allowInsecureRegistry", "providers", "secrets"]);
   c?.refuse(
     "secrets",
     "registry credentials from Kubernetes Secrets are not supported; imgverify uses its Docker config.json",
   );
-  c?.refuse(
-    "providers",
-    "cloud credential providers are not supported; imgverify uses its Docker config.json",
-  );
+  for (const { value, path } of c?.list("providers") ?? []) {
+    if (value === "default") continue; // the Docker config.json imgverify reads is the default keychain
+    const needs = typeof value === "string" ? CLOUD_PROVIDERS.get(value) : undefined;
+    if (needs === undefined) {
+      c?.sink(
+        "FIELD_INVALID",
+        path,
+        `must be one of default, ${[...CLOUD_PROVIDERS.keys()].join(", ")}`,
+      );
+    } else {
+      c?.sink(
+        "UNSUPPORTED_FEATURE",
+        path,
+        `the ${value} credential provider needs ${needs}, which imgverify does not call; put the registry's credentials in imgverify's Docker config.json, or drop the provider (default is its Docker config)`,
+      );
+    }
+  }
   c?.refuse(
     "allowInsecureRegistry",
     "plain-HTTP registries are named in imgverify's configuration (insecureRegistries), not in policies",

@@ -90,7 +90,7 @@ describe.skipIf(!samplesPresent)("imgverify check-policy on the Kyverno sample p
     const gcpkms = join(SAMPLES, "other/verify-image-gcpkms/verify-image-gcpkms.yaml");
     expect(stdout).toContain(`REFUSED ClusterPolicy/verify-image-gcpkms (${gcpkms}#0)\n`);
     expect(stdout).toContain(
-      `\n  ${VI}.attestors[0].entries[0].keys.kms: KMS key references are not supported`,
+      `\n  ${VI}.attestors[0].entries[0].keys.kms: gcpkms:// key references need a cloud KMS (gcpkms)`,
     );
     expect(stdout).toMatch(/^OK ClusterPolicy\/verify-image \(.*\): Enforce, failurePolicy Fail$/m);
   });

@@ -63,7 +63,7 @@ describe("imgverify check-policy", () => {
     expect(io.out).toContain("OK ClusterPolicy/p (policies/a/good.yaml#0)");
     expect(io.out).toContain("OK ClusterPolicy/from-json (policies/c/good.json#0)");
     expect(io.out).toContain("REFUSED ClusterPolicy/kms (policies/b/kms.yml#0)");
-    expect(io.out).toContain(`  ${KMS_FIELD}: KMS key references are not supported`);
+    expect(io.out).toContain(`  ${KMS_FIELD}: awskms:// key references need a cloud KMS (awskms)`);
     expect(io.out).not.toContain("elsewhere");
     expect(io.out.trimEnd().split("\n").at(-1)).toBe("2 loaded, 1 refused, 1 issue(s)");
   });

@@ -62,7 +62,7 @@ describe("checkPolicies", () => {
     expect(text).toContain("  rule autogen-r (autogen from r): Enforce on apps/v1/DaemonSet");
     expect(text).toContain("REFUSED ClusterPolicy/bad (b.yaml#0)");
     expect(text).toContain(
-      "  spec.rules[0].verifyImages[0].attestors[0].entries[0].keys.kms: KMS key references are not supported",
+      "  spec.rules[0].verifyImages[0].attestors[0].entries[0].keys.kms: awskms:// key references need a cloud KMS (awskms), which imgverify does not call",
     );
     expect(text.split("\n").at(-1)).toBe("1 loaded, 1 refused, 1 issue(s)");
   });

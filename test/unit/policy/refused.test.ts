@@ -43,8 +43,8 @@ describe("features imgverify refuses, with the field that asks for them", () => 
     ],
     [
       "credential providers",
-      `${KEYED_ENTRY}\nimageRegistryCredentials:\n  providers: [amazon]`,
-      `${V}.imageRegistryCredentials.providers`,
+      `${KEYED_ENTRY}\nimageRegistryCredentials:\n  providers: [default, amazon]`,
+      `${V}.imageRegistryCredentials.providers[1]`,
     ],
     [
       "insecure registries in policies",
@@ -111,5 +111,40 @@ describe("features imgverify refuses, with the field that asks for them", () => 
 
   it("accepts an ordinary PEM key", () => {
     expect(issuePaths(policyWith(KEYED_ENTRY))).toEqual([]);
+  });
+
+  it("takes the default credential provider (its Docker config) and names what each cloud one needs", () => {
+    const providers = (list: string) =>
+      load(policyWith(`${KEYED_ENTRY}\nimageRegistryCredentials:\n  providers: ${list}`)).issues;
+    expect(providers("[default]")).toEqual([]);
+    const needs = {
+      amazon: "ECR's GetAuthorizationToken",
+      azure: "ACR refresh token",
+      google: "Workload Identity",
+      github: "GitHub token",
+    };
+    for (const [provider, what] of Object.entries(needs)) {
+      const [issue, ...rest] = providers(`[${provider}]`);
+      expect(rest).toEqual([]);
+      expect(issue).toMatchObject({
+        code: "UNSUPPORTED_FEATURE",
+        path: `${V}.imageRegistryCredentials.providers[0]`,
+        message: expect.stringContaining(what),
+      });
+    }
+    expect(providers("[aws]")).toMatchObject([
+      { code: "FIELD_INVALID", message: "must be one of default, amazon, azure, google, github" },
+    ]);
+  });
+
+  it("names the KMS scheme it cannot call", () => {
+    const kms = (ref: string) =>
+      load(
+        policyWith(`imageReferences: ['*']\nattestors:\n- entries:\n  - keys:\n      kms: ${ref}`),
+      ).issues[0]?.message;
+    expect(kms("gcpkms://projects/p/keys/k")).toContain(
+      "gcpkms:// key references need a cloud KMS",
+    );
+    expect(kms("hashivault://k")).toContain("HashiCorp Vault");
   });
 });

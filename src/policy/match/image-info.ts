@@ -33,11 +33,36 @@ const REFERENCE = new RegExp(
 );
 const DIGEST_HEX: Readonly<Record<string, number>> = { sha256: 64, sha384: 96, sha512: 128 };
 
+/** Whether the first component of a reference names a registry, as distribution/reference reads it. */
+const isRegistryName = (first: string): boolean =>
+  /[.:]/.test(first) || first === "localhost" || first.toLowerCase() !== first;
+
 function withDefaultRegistry(image: string): string {
   const slash = image.indexOf("/");
   const first = slash < 0 ? "" : image.slice(0, slash);
-  const isRegistry = /[.:]/.test(first) || first === "localhost" || first.toLowerCase() !== first;
-  return slash < 0 || !isRegistry ? `${DEFAULT_REGISTRY}/${image}` : image;
+  return slash < 0 || !isRegistryName(first) ? `${DEFAULT_REGISTRY}/${image}` : image;
+}
+
+const MAX_NORMALISED_PATTERNS = 4096;
+const normalisedPatterns = new Map<string, string>();
+
+/**
+ * `pattern` with a literal registry normalised as image registries are, so a
+ * glob written `index.docker.io/*`, `ghcr.io:443/*` or `GHCR.io/*` still meets
+ * the images it names (they are normalised too, and an entry that matched
+ * nothing would admit them unverified). A registry part holding `*` or `?`
+ * is left as written.
+ */
+function normalisedPattern(pattern: string): string {
+  const known = normalisedPatterns.get(pattern);
+  if (known !== undefined) return known;
+  const slash = pattern.indexOf("/");
+  const host = slash < 0 ? "" : pattern.slice(0, slash);
+  const literal = host !== "" && !/[*?]/.test(host) && isRegistryName(host);
+  const result = literal ? `${normaliseRegistry(host)}${pattern.slice(slash)}` : pattern;
+  if (normalisedPatterns.size >= MAX_NORMALISED_PATTERNS) normalisedPatterns.clear();
+  normalisedPatterns.set(pattern, result);
+  return result;
 }
 
 /** Kyverno's ImageInfo of `image`; throws `FIELD_INVALID` for a reference Kyverno cannot parse. */
@@ -93,7 +118,10 @@ export function matchesImageReferences(
   image: KyvernoImageInfo,
 ): boolean {
   const names = referenceNames(image);
-  return patterns.some((pattern) => names.some((name) => wildcardMatch(pattern, name)));
+  return patterns.some((pattern) => {
+    const glob = normalisedPattern(pattern);
+    return names.some((name) => wildcardMatch(glob, name));
+  });
 }
 
 /**

@@ -5,9 +5,9 @@
  * the webhook's time budget, and fold the outcomes into Kyverno's answer.
  */
 import type { AdmissionRequest } from "../admission/index.ts";
-import { StaticConfigMapSource } from "../policy/index.ts";
+import { StaticConfigMapSource, StaticSecretSource } from "../policy/index.ts";
 import { SingleFlight } from "../store/single-flight.ts";
-import { boundedConfigMaps } from "./bounded-config-maps.ts";
+import { boundedConfigMaps, boundedSecrets } from "./bounded-sources.ts";
 import { budgetMs } from "./budget.ts";
 import type { VerificationCache } from "./cache/cache.ts";
 import type { CheckContext } from "./checks/index.ts";
@@ -19,6 +19,7 @@ import type { AdmissionEvaluation, EngineContext, ImageResult } from "./types.ts
 import { answerOf, patchOf } from "./verdict.ts";
 
 const NO_CONFIG_MAPS = new StaticConfigMapSource([]);
+const NO_SECRETS = new StaticSecretSource([]);
 
 export async function evaluateAdmission(
   request: AdmissionRequest,
@@ -43,6 +44,7 @@ export async function evaluateAdmission(
       clock,
       start + planningBudget,
     ),
+    secrets: boundedSecrets(options.secrets ?? NO_SECRETS, clock, start + planningBudget),
     now: start,
     mutate,
     matchFacts: options.matchFacts ?? {},

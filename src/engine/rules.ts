@@ -24,8 +24,10 @@ import {
   matchRule,
   type ResolvedRule,
   resolveRule,
+  type SecretSource,
   type VerifyImagesPolicy,
   type VerifyImagesRule,
+  withSecretKeys,
 } from "../policy/index.ts";
 import type { TrustMaterial } from "./checks/index.ts";
 import { engineError } from "./errors.ts";
@@ -38,6 +40,7 @@ export interface PlanInput {
   policies: readonly VerifyImagesPolicy[];
   trust: TrustMaterial;
   configMaps: ConfigMapSource;
+  secrets: SecretSource;
   now: number;
   mutate: boolean;
   /** What this admission's expressions may spend, over all policies (defaults when absent). */
@@ -119,10 +122,10 @@ async function planRule(
   });
   const base = { request: input.request, images: imagesVariable(extraction.images) };
   const options = { now: input.now, budget: plan.expressions };
+  const policyNamespace = policy.kind === "Policy" ? policy.namespace : undefined;
   const data = await loadRuleData(rule.context, base, input.configMaps, {
     ...options,
-    ...(policy.kind === "Policy" &&
-      policy.namespace !== undefined && { policyNamespace: policy.namespace }),
+    ...(policyNamespace !== undefined && { policyNamespace }),
   });
   const preconditions = evaluatePreconditions(rule.preconditions, data, options);
   if (!preconditions.passed) {
@@ -142,7 +145,11 @@ async function planRule(
     const error = engineError("IMAGE_INVALID", `image at ${problem.path}: ${problem.message}`);
     plan.decided.push(ruleResult(policy, rule, "fail", error.message, error));
   }
-  const resolved: ResolvedRule = resolveRule(rule, data, options);
+  const resolved: ResolvedRule = await withSecretKeys(
+    resolveRule(rule, data, options),
+    input.secrets,
+    policyNamespace,
+  );
   for (const verification of resolved.verifyImages) {
     for (const image of extraction.images) {
       const applies = imageVerificationApplies(verification, image.info);

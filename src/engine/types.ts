@@ -7,6 +7,7 @@ import type {
   FailureAction,
   FailurePolicy,
   MatchInput,
+  SecretSource,
   VerifyImagesPolicy,
 } from "../policy/index.ts";
 import type { VerificationCache } from "./cache/cache.ts";
@@ -61,6 +62,8 @@ export interface EngineOptions {
   /** Kept back from the webhook timeout to answer in time; default 10 % of it, at most 1 s. */
   marginMs?: number;
   configMaps?: ConfigMapSource;
+  /** Where attestors' `keys.secret` Secrets are read; none by default. */
+  secrets?: SecretSource;
   /** Facts the match may need that the request does not carry. */
   matchFacts?: Pick<MatchInput, "namespaceLabels" | "roles" | "clusterRoles">;
   limits?: Partial<CheckLimits>;

@@ -18,8 +18,13 @@ interface AttestorCommon {
 
 export interface KeysAttestor extends AttestorCommon {
   readonly kind: "keys";
-  /** One or more PEM public keys (several are split into entries by `resolveRule`). */
+  /**
+   * One or more PEM public keys (several are split into entries by
+   * `resolveRule`); empty while `secret` names where they are.
+   */
   readonly publicKeys: string;
+  /** `keys.secret`: the Secret whose `cosign.pub` holds the keys, read per admission. */
+  readonly secret: SecretReference | undefined;
   readonly signatureAlgorithm: "sha224" | "sha256" | "sha384" | "sha512";
   readonly rekor: Rekor | undefined;
   readonly ctlog: CTLog | undefined;
@@ -61,6 +66,11 @@ export interface Rekor {
 }
 
 /** Certificate transparency settings; absent means SCTs are required. */
+export interface SecretReference {
+  readonly name: string;
+  readonly namespace: string;
+}
+
 export interface CTLog {
   readonly ignoreSCT: boolean;
   readonly pubkey: string | undefined;

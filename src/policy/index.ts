@@ -30,7 +30,7 @@ export {
   jmesSearch,
 } from "./conditions/jmespath.ts";
 export { applyOperator } from "./conditions/operators.ts";
-export { type ResolvedRule, resolveRule } from "./conditions/resolve-rule.ts";
+export { type ResolvedRule, resolveRule, withSecretKeys } from "./conditions/resolve-rule.ts";
 export { loadRuleData } from "./conditions/rule-data.ts";
 export { substituteDeep, substituteString, type Variables } from "./conditions/variables.ts";
 export {
@@ -61,6 +61,11 @@ export {
   readPolicyDocuments,
   type SkippedDocument,
 } from "./kyverno/load.ts";
+export {
+  type Secret,
+  type SecretSource,
+  StaticSecretSource,
+} from "./kyverno/secrets.ts";
 export { type PolicyFile, parseYamlFiles, type YamlDocument } from "./kyverno/yaml-documents.ts";
 export { AUTOGEN_ANNOTATION, POD_CONTROLLERS } from "./match/autogen.ts";
 export {

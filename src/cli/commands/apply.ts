@@ -127,6 +127,7 @@ errors, unreadable or refused policy files, and unreadable resources.`,
       cache: new VerificationCache({ clock: systemClock }),
       options: {
         configMaps: loaded.configMaps,
+        secrets: loaded.secrets,
         defaultTimeoutSeconds: global.timeoutMs / 1000,
       },
     };

@@ -48,7 +48,8 @@ export async function loadEngine(
     trust: prepareTrustMaterial(root),
     clock: systemClock,
     cache: new VerificationCache({ ...cacheChoice, clock: systemClock }),
-    options: { configMaps },
+    // Secrets for keys.secret come from the files beside the policies (a mounted Secret volume, say).
+    options: { configMaps, secrets: loaded.secrets },
   };
 }
 

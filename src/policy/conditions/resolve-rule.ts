@@ -1,7 +1,15 @@
 import { policyError } from "../errors.ts";
 import { isRemoteKeyReference, remoteKeyRefusal } from "../kyverno/parse-attestor.ts";
 import { isMapping } from "../kyverno/reader.ts";
-import type { Attestor, AttestorSet, ImageVerification, VerifyImagesRule } from "../types.ts";
+import { type SecretSource, secretText } from "../kyverno/secrets.ts";
+import type {
+  Attestor,
+  AttestorSet,
+  ImageVerification,
+  KeysAttestor,
+  SecretReference,
+  VerifyImagesRule,
+} from "../types.ts";
 import type { EvaluationOptions } from "./conditions.ts";
 import { withEvaluation } from "./conditions.ts";
 import { substituteString, type Variables } from "./variables.ts";
@@ -39,41 +47,124 @@ function resolveStrings<T>(value: T, data: Variables, where: string): T {
   return out as T;
 }
 
-// Kyverno treats several PEM keys in one `publicKeys` as separate entries of the set.
-function expandKeys(set: AttestorSet): AttestorSet {
+/** `set` with each keys entry mapped by `keysOf`, nested sets included. */
+function mapKeyEntries(
+  set: AttestorSet,
+  keysOf: (entry: KeysAttestor) => KeysAttestor[],
+): AttestorSet {
   const entries = set.entries.flatMap((entry): Attestor[] => {
-    if (entry.kind === "nested") return [{ ...entry, attestorSet: expandKeys(entry.attestorSet) }];
-    if (entry.kind !== "keys") return [entry];
-    if (entry.publicKeys.trim() === "")
-      throw policyError(
-        "VARIABLE_UNRESOLVED",
-        `${entry.path}.keys.publicKeys: resolved to an empty key`,
-      );
-    if (isRemoteKeyReference(entry.publicKeys)) {
-      throw policyError(
-        "UNSUPPORTED_FEATURE",
-        `${entry.path}.keys.publicKeys: ${remoteKeyRefusal(entry.publicKeys)}`,
-      );
+    if (entry.kind === "nested") {
+      return [{ ...entry, attestorSet: mapKeyEntries(entry.attestorSet, keysOf) }];
     }
-    const keys = entry.publicKeys
-      .split(PEM_KEY_END)
-      .slice(0, -1)
-      .map((k) => `${k.trimStart()}${PEM_KEY_END}`);
-    return keys.length > 1 ? keys.map((publicKeys) => ({ ...entry, publicKeys })) : [entry];
+    return entry.kind === "keys" ? keysOf(entry) : [entry];
   });
   return { ...set, entries };
 }
 
-function resolveVerification(v: ImageVerification, data: Variables): ImageVerification {
-  const resolved = resolveStrings(v, data, v.path);
+// Kyverno treats several PEM keys in one `publicKeys` as separate entries of the set.
+function splitKeys(entry: KeysAttestor, text: string, field: string): KeysAttestor[] {
+  if (text.trim() === "")
+    throw policyError(
+      "VARIABLE_UNRESOLVED",
+      `${entry.path}.keys.${field}: resolved to an empty key`,
+    );
+  if (isRemoteKeyReference(text)) {
+    throw policyError(
+      "UNSUPPORTED_FEATURE",
+      `${entry.path}.keys.${field}: ${remoteKeyRefusal(text)}`,
+    );
+  }
+  const keys = text
+    .split(PEM_KEY_END)
+    .slice(0, -1)
+    .map((k) => `${k.trimStart()}${PEM_KEY_END}`);
+  return keys.length > 1
+    ? keys.map((publicKeys) => ({ ...entry, publicKeys }))
+    : [{ ...entry, publicKeys: text }];
+}
+
+// Keys named by a Secret are filled in later, per admission (`withSecretKeys`).
+const expandKeys = (set: AttestorSet): AttestorSet =>
+  mapKeyEntries(set, (entry) =>
+    entry.secret === undefined ? splitKeys(entry, entry.publicKeys, "publicKeys") : [entry],
+  );
+
+/** Every attestor set of `verification`, its attestations' included, mapped by `map`. */
+function mapAttestorSets(
+  verification: ImageVerification,
+  map: (set: AttestorSet) => AttestorSet,
+): ImageVerification {
   return {
-    ...resolved,
-    attestors: resolved.attestors.map(expandKeys),
-    attestations: resolved.attestations.map((a) => ({
-      ...a,
-      attestors: a.attestors.map(expandKeys),
-    })),
+    ...verification,
+    attestors: verification.attestors.map(map),
+    attestations: verification.attestations.map((a) => ({ ...a, attestors: a.attestors.map(map) })),
   };
+}
+
+function resolveVerification(v: ImageVerification, data: Variables): ImageVerification {
+  return mapAttestorSets(resolveStrings(v, data, v.path), expandKeys);
+}
+
+/** The `cosign.pub` key of a Secret holds the keys, as in Kyverno (and cosign's `k8s://`). */
+const SECRET_KEY = "cosign.pub";
+
+/**
+ * `rule` with the keys of every `keys.secret` attestor read from `secrets`:
+ * a missing Secret or key is `CONTEXT_UNRESOLVED` (the rule errs, and its
+ * failurePolicy decides), and a namespaced Policy reads only its own
+ * namespace's Secrets. Each Secret is read once per call.
+ */
+export async function withSecretKeys(
+  rule: ResolvedRule,
+  secrets: SecretSource,
+  policyNamespace?: string,
+): Promise<ResolvedRule> {
+  const references = new Map<string, SecretReference & { path: string }>();
+  const collect = (set: AttestorSet): AttestorSet =>
+    mapKeyEntries(set, (entry) => {
+      if (entry.secret !== undefined) {
+        references.set(`${entry.secret.namespace}/${entry.secret.name}`, {
+          ...entry.secret,
+          path: `${entry.path}.keys.secret`,
+        });
+      }
+      return [entry];
+    });
+  for (const v of rule.verifyImages) mapAttestorSets(v, collect);
+  if (references.size === 0) return rule;
+  const texts = new Map<string, string>();
+  await Promise.all(
+    [...references].map(async ([key, { namespace, name, path }]) => {
+      if (policyNamespace !== undefined && namespace !== policyNamespace) {
+        throw policyError(
+          "CONTEXT_UNRESOLVED",
+          `${path}: a Policy in namespace ${policyNamespace} cannot read Secret ${namespace}/${name}`,
+        );
+      }
+      const secret = await secrets.get(namespace, name);
+      if (secret === undefined) {
+        throw policyError(
+          "CONTEXT_UNRESOLVED",
+          `${path}: Secret ${namespace}/${name} was not found`,
+        );
+      }
+      const text = secretText(secret, SECRET_KEY, path);
+      if (!text.includes(PEM_KEY_END)) {
+        throw policyError(
+          "CONTEXT_UNRESOLVED",
+          `${path}: Secret ${namespace}/${name}: "${SECRET_KEY}" holds no PEM public key`,
+        );
+      }
+      texts.set(key, text);
+    }),
+  );
+  const fill = (set: AttestorSet): AttestorSet =>
+    mapKeyEntries(set, (entry) => {
+      if (entry.secret === undefined) return [entry];
+      const text = texts.get(`${entry.secret.namespace}/${entry.secret.name}`) ?? "";
+      return splitKeys({ ...entry, secret: undefined }, text, `secret ("${SECRET_KEY}")`);
+    });
+  return { ...rule, verifyImages: rule.verifyImages.map((v) => mapAttestorSets(v, fill)) };
 }
 
 /**

@@ -2,7 +2,8 @@ import { type PolicyIssue, PolicyLoadError } from "../errors.ts";
 import type { VerifyImagesPolicy } from "../types.ts";
 import { type ConfigMap, parseConfigMap, StaticConfigMapSource } from "./configmaps.ts";
 import { parsePolicy } from "./parse-policy.ts";
-import { collectIssues, isMapping } from "./reader.ts";
+import { collectIssues, type IssueSink, isMapping } from "./reader.ts";
+import { parseSecret, type Secret, StaticSecretSource } from "./secrets.ts";
 import { type PolicyFile, parseYamlFiles, type YamlDocument } from "./yaml-documents.ts";
 
 /** A document that was not loaded, with every reason. */
@@ -26,6 +27,8 @@ export interface SkippedDocument {
 export interface LoadResult {
   readonly policies: readonly VerifyImagesPolicy[];
   readonly configMaps: StaticConfigMapSource;
+  /** Secrets given beside the policies, for attestors' `keys.secret`. */
+  readonly secrets: StaticSecretSource;
   readonly refused: readonly RefusedDocument[];
   readonly skipped: readonly SkippedDocument[];
   /** Every issue of every refused document, and YAML errors. */
@@ -33,6 +36,25 @@ export interface LoadResult {
 }
 
 const MAX_LIST_ITEMS = 10_000;
+
+/** Adds `object` (a ConfigMap or a Secret) unless one of that namespace and name is there already. */
+function addUnique<T extends { namespace: string; name: string }>(
+  objects: T[],
+  object: T | undefined,
+  kind: string,
+  sink: IssueSink,
+  clean: () => boolean,
+): void {
+  if (object === undefined) return;
+  if (objects.some((o) => o.namespace === object.namespace && o.name === object.name)) {
+    sink(
+      "FIELD_INVALID",
+      "metadata.name",
+      `${kind} ${object.namespace}/${object.name} is given more than once`,
+    );
+  }
+  if (clean()) objects.push(object);
+}
 
 function describe(doc: YamlDocument): {
   kind: string;
@@ -76,6 +98,7 @@ export function readPolicyDocuments(parsed: {
 }): LoadResult {
   const policies: VerifyImagesPolicy[] = [];
   const configMaps: ConfigMap[] = [];
+  const secrets: Secret[] = [];
   const refused: RefusedDocument[] = [];
   const skipped: SkippedDocument[] = [];
   const issues: PolicyIssue[] = [...parsed.issues];
@@ -99,18 +122,9 @@ export function readPolicyDocuments(parsed: {
           );
       }
     } else if (kind === "ConfigMap" && apiVersion === "v1") {
-      const cm = parseConfigMap(doc.value, sink);
-      if (
-        cm !== undefined &&
-        configMaps.some((c) => c.namespace === cm.namespace && c.name === cm.name)
-      ) {
-        sink(
-          "FIELD_INVALID",
-          "metadata.name",
-          `ConfigMap ${cm.namespace}/${cm.name} is given more than once`,
-        );
-      }
-      if (cm !== undefined && found.length === 0) configMaps.push(cm);
+      addUnique(configMaps, parseConfigMap(doc.value, sink), kind, sink, () => found.length === 0);
+    } else if (kind === "Secret" && apiVersion === "v1") {
+      addUnique(secrets, parseSecret(doc.value, sink), kind, sink, () => found.length === 0);
     } else if (apiVersion.startsWith("policies.kyverno.io/")) {
       sink(
         "UNSUPPORTED_FEATURE",
@@ -118,7 +132,7 @@ export function readPolicyDocuments(parsed: {
         `${kind} (CEL-based Kyverno policies) is not supported by imgverify; use a ClusterPolicy with verifyImages`,
       );
     } else {
-      skip("not a Kyverno ClusterPolicy/Policy or a ConfigMap");
+      skip("not a Kyverno ClusterPolicy/Policy, a ConfigMap or a Secret");
     }
     if (found.length > 0) {
       const located = found.map((i) => ({
@@ -130,7 +144,14 @@ export function readPolicyDocuments(parsed: {
       issues.push(...located);
     }
   }
-  return { policies, configMaps: new StaticConfigMapSource(configMaps), refused, skipped, issues };
+  return {
+    policies,
+    configMaps: new StaticConfigMapSource(configMaps),
+    secrets: new StaticSecretSource(secrets),
+    refused,
+    skipped,
+    issues,
+  };
 }
 
 /** Like `readPolicies`, but throws `PolicyLoadError` listing every issue when anything was refused. */

@@ -22,7 +22,7 @@ export function isRemoteKeyReference(value: string): boolean {
 export function remoteKeyRefusal(value: string): string {
   const scheme = REMOTE_KEY.exec(value.trim())?.[1] ?? "KMS";
   return scheme === "k8s"
-    ? "k8s:// key references (a key in a Kubernetes Secret) are not supported by imgverify; give the PEM public key"
+    ? "k8s:// key references are not read by imgverify; name the Secret as keys.secret: {name, namespace}"
     : `${scheme}:// key references need ${scheme === "hashivault" ? "HashiCorp Vault" : "a cloud KMS"} (${scheme}), which imgverify does not call; give the PEM public key in publicKeys`;
 }
 
@@ -58,11 +58,15 @@ function parseKeys(
   if (k === undefined) return undefined;
   const kms = k.string("kms");
   if (kms !== undefined) k.issue("UNSUPPORTED_FEATURE", "kms", remoteKeyRefusal(kms));
-  k.refuse(
-    "secret",
-    "keys from Kubernetes Secrets are not supported by imgverify; use publicKeys (or a ConfigMap variable)",
-  );
-  const publicKeys = k.string("publicKeys", !k.has("kms") && !k.has("secret"));
+  const secretFields = k.object("secret", ["name", "namespace"]);
+  const secret = secretFields && {
+    name: secretFields.string("name", true) ?? "",
+    namespace: secretFields.string("namespace", true) ?? "",
+  };
+  if (secret !== undefined && k.has("publicKeys")) {
+    k.issue("FIELD_INVALID", "secret", "give publicKeys or secret, not both");
+  }
+  const publicKeys = secret === undefined ? k.string("publicKeys", !k.has("kms")) : "";
   if (publicKeys !== undefined && isRemoteKeyReference(publicKeys)) {
     k.issue("UNSUPPORTED_FEATURE", "publicKeys", remoteKeyRefusal(publicKeys));
   }
@@ -74,6 +78,7 @@ function parseKeys(
   return {
     kind: "keys",
     publicKeys,
+    secret,
     signatureAlgorithm: algorithm as KeysAttestor["signatureAlgorithm"],
     rekor,
     ctlog,

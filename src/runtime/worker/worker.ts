@@ -69,7 +69,7 @@ export async function workerApp(bindings: Bindings, built: WorkerBundle): Promis
         clock,
         ...(sharedCache && { shared: workersCacheStore(sharedCache) }),
       }),
-      options: { configMaps: loaded.configMaps },
+      options: { configMaps: loaded.configMaps, secrets: loaded.secrets },
     },
   });
 }

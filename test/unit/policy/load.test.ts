@@ -152,7 +152,7 @@ describe("loading ClusterPolicy / Policy", () => {
         document: 0,
         kind: "Namespace",
         name: "sec",
-        reason: "not a Kyverno ClusterPolicy/Policy or a ConfigMap",
+        reason: "not a Kyverno ClusterPolicy/Policy, a ConfigMap or a Secret",
       },
     ]);
   });

@@ -12,11 +12,6 @@ describe("features imgverify refuses, with the field that asks for them", () => 
       `${E}.keys.kms`,
     ],
     [
-      "Secret keys",
-      "imageReferences: ['*']\nattestors:\n- entries:\n  - keys:\n      secret: {name: s, namespace: n}",
-      `${E}.keys.secret`,
-    ],
-    [
       "k8s:// in publicKeys",
       "imageReferences: ['*']\nattestors:\n- entries:\n  - keys:\n      publicKeys: k8s://ns/secret",
       `${E}.keys.publicKeys`,

@@ -3,7 +3,7 @@
  * `npx tsx bench/run.ts` on Node), writes bench/results/latest.json and
  * exits 1 when any target fails.
  *
- *   --quick    fewer timed runs and rounds (CI; under 2 minutes)
+ *   --quick    fewer timed runs and rounds (CI; about 2 minutes on 2 cores)
  *   --rtt MS   injected registry round trip, default 25
  *   --advisory targets are printed but do not set the exit code (CI on shared
  *              machines, where bench:check is the regression gate)

@@ -1,8 +1,11 @@
 /**
  * The latency proxy in front of each harness registry: a real pull goes
  * through it, every request is logged with its status and timing, the
- * injected round trip shows, and repeated and chained requests are measured.
+ * injected round trip shows, and repeated and chained requests are measured;
+ * with `memoize`, a repeated request is answered from memory.
  */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import type { RegistryInfo, RegistryMode } from "../../support/context.ts";
 import { type Proxy, startProxy } from "../../support/proxy.ts";
@@ -168,5 +171,108 @@ describe("proxy behaviour", () => {
       await orphan.close();
     }
     await expect(fetch(`${orphan.url}/v2/`)).rejects.toThrow();
+  });
+});
+
+describe("proxy memoize", () => {
+  let hits: string[] = [];
+  let upstream: Server;
+  let target = "";
+
+  beforeAll(async () => {
+    // An upstream that numbers its answers, so a memoized one shows as an old number.
+    upstream = createServer((req, res) => {
+      hits.push(`${req.method} ${req.url}`);
+      const status = req.url === "/missing" ? 404 : req.url === "/broken" ? 500 : 200;
+      res
+        .writeHead(status, { "content-type": "text/plain", "x-answer": String(hits.length) })
+        .end(`answer ${hits.length} for ${req.headers.accept ?? "*"}`);
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    target = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  });
+  afterEach(() => {
+    hits = [];
+  });
+  afterAll(() => new Promise<void>((resolve) => upstream.close(() => resolve())));
+
+  const call = async (proxy: Proxy, path: string, init: RequestInit = {}) => {
+    const started = performance.now();
+    const res = await fetch(`${proxy.url}${path}`, init);
+    const body = await res.text();
+    return {
+      status: res.status,
+      body,
+      header: res.headers.get("x-answer"),
+      took: performance.now() - started,
+    };
+  };
+
+  it("answers a repeated GET or HEAD from memory after the same wait, and logs every request", async () => {
+    const proxy = await startProxy({ target, latencyMs: 20, memoize: true });
+    try {
+      const first = await call(proxy, "/a");
+      const again = await call(proxy, "/a");
+      expect(again).toMatchObject({ status: 200, body: first.body, header: first.header });
+      expect(again.took).toBeGreaterThanOrEqual(18);
+      // Another Accept, a HEAD, a 404: each asked once, then remembered.
+      const json = { headers: { accept: "application/json" } };
+      expect((await call(proxy, "/a", json)).body).toBe("answer 2 for application/json");
+      expect((await call(proxy, "/a", json)).body).toBe("answer 2 for application/json");
+      expect((await call(proxy, "/a", { method: "HEAD" })).header).toBe("3");
+      expect((await call(proxy, "/a", { method: "HEAD" })).header).toBe("3");
+      expect(await call(proxy, "/missing")).toMatchObject({
+        status: 404,
+        body: expect.stringMatching(/^answer 4 for /),
+      });
+      expect(await call(proxy, "/missing")).toMatchObject({
+        status: 404,
+        body: expect.stringMatching(/^answer 4 for /),
+      });
+      // Never remembered: a server error, a request with credentials, a POST, a query of its own.
+      for (let i = 0; i < 2; i++) {
+        await call(proxy, "/broken");
+        await call(proxy, "/a", { headers: { authorization: "Bearer t" } });
+        await call(proxy, "/a", { method: "POST", body: "x" });
+      }
+      await call(proxy, "/a?n=1");
+      expect(hits).toEqual([
+        "GET /a",
+        "GET /a",
+        "HEAD /a",
+        "GET /missing",
+        "GET /broken",
+        "GET /a",
+        "POST /a",
+        "GET /broken",
+        "GET /a",
+        "POST /a",
+        "GET /a?n=1",
+      ]);
+      await proxy.settled();
+      expect(proxy.log).toHaveLength(15);
+      expect(proxy.stats().duplicates).toContainEqual({ key: "GET /a", count: 6 });
+      for (const request of proxy.log) {
+        expect(request.endedAt - request.startedAt).toBeGreaterThanOrEqual(18);
+      }
+      // reset() forgets the log, not the answers.
+      proxy.reset();
+      expect((await call(proxy, "/a")).body).toBe(first.body);
+      expect(hits).toHaveLength(11);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("forwards every request without it", async () => {
+    const proxy = await startProxy({ target, latencyMs: 0 });
+    try {
+      const first = await call(proxy, "/a");
+      const again = await call(proxy, "/a");
+      expect(again.body).not.toBe(first.body);
+      expect(hits).toEqual(["GET /a", "GET /a"]);
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -80,7 +80,10 @@ export async function evaluateAdmission(
   const now = clock.now();
   const unitResults: ImageResult[] = plan.units.map((unit) => {
     const verdict = foldUnit(unit, { now, budget: plan.expressions });
-    const action = unit.verification.failureAction;
+    // Kyverno resolves one action per rule (Enforce when any entry enforces); the entry's own
+    // Enforce stands too, so of the two the stricter decides.
+    const action =
+      unit.rule.failureAction === "Enforce" ? "Enforce" : unit.verification.failureAction;
     return {
       policy: unit.policy.name,
       rule: unit.rule.name,

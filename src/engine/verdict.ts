@@ -1,7 +1,8 @@
 /**
  * From results to the admission answer: what denies (a failure under
- * Enforce; an unanswered question under Enforce unless the policy's
- * failurePolicy is Ignore), what warns (the rest that did not pass, skipped
+ * Enforce; an unanswered question whenever the request's failurePolicy is
+ * Fail, which it is as soon as one policy that took part says Fail, as in
+ * Kyverno's BlockRequest), what warns (the rest that did not pass, skipped
  * images, `emitWarning` policies) and what is patched (digest pins, the
  * verify-images annotations) when the request is admitted.
  */
@@ -21,10 +22,15 @@ import type { VerifyImagesPolicy } from "../policy/index.ts";
 import type { Unit } from "./plan.ts";
 import type { ImageResult } from "./types.ts";
 
-export function blocks(result: ImageResult): boolean {
-  if (result.failureAction !== "Enforce") return false;
-  if (result.status === "fail") return true;
-  return result.status === "error" && result.failurePolicy === "Fail";
+/** Fail when any policy with a result says Fail (Kyverno's handleVerifyImages), else Ignore. */
+export function requestFailurePolicy(results: readonly ImageResult[]): "Fail" | "Ignore" {
+  return results.some((r) => r.failurePolicy === "Fail") ? "Fail" : "Ignore";
+}
+
+/** An error blocks under a failurePolicy of Fail whatever the action: what was not answered was not verified. */
+export function blocks(result: ImageResult, failurePolicy: "Fail" | "Ignore"): boolean {
+  if (result.status === "fail") return result.failureAction === "Enforce";
+  return result.status === "error" && failurePolicy === "Fail";
 }
 
 export interface Answer {
@@ -46,10 +52,11 @@ export function answerOf(
     warn,
   });
   const emitting = new Set(policies.filter((p) => p.emitWarning).map((p) => p.name));
-  const blocking = results.filter(blocks);
+  const failurePolicy = requestFailurePolicy(results);
+  const blocking = results.filter((r) => blocks(r, failurePolicy));
   const warnings = warningMessages(
     results
-      .filter((r) => !blocks(r))
+      .filter((r) => !blocks(r, failurePolicy))
       .map((r) =>
         outcome(
           r,

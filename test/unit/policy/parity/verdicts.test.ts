@@ -1,6 +1,7 @@
 /**
- * Admission verdicts where imgverify and Kyverno part, held as imgverify
- * answers today; docs/KYVERNO-PARITY.md names Kyverno's source for each.
+ * Admission verdicts where imgverify and Kyverno part or used to, held as
+ * imgverify answers today; docs/KYVERNO-PARITY.md names Kyverno's source for
+ * each. Where Kyverno denied and imgverify admitted, imgverify now denies.
  */
 import { describe, expect, it } from "vitest";
 import { decodeAdmissionReview } from "../../../../src/admission/index.ts";
@@ -29,7 +30,7 @@ const UNREACHABLE = "unreachable.example.test";
 
 describe("parity: failure actions and failure policies", () => {
   // Kyverno resolves one action per rule (engineresponse.go ruleAction: Enforce if any entry enforces).
-  it("takes the failing entry's own failureAction, not the rule's", async () => {
+  it("denies a failing Audit entry of a rule whose other entry enforces, as the rule does", async () => {
     const w = world();
     const [signer, other] = [await freshKey(), await freshKey()];
     await pushSigned(w.registry, "app", "v1", [signer]);
@@ -42,12 +43,12 @@ describe("parity: failure actions and failure policies", () => {
     const loaded = policies({ rules: [{ name: "r", entries: [audit, enforce] }] });
     expect(loaded[0]?.rules[0]?.failureAction).toBe("Enforce");
     const result = await evaluate(w, pod(), loaded);
-    expect(result.results).toMatchObject([{ rule: "r", status: "fail", failureAction: "Audit" }]);
-    expect(result.allowed).toBe(true);
+    expect(result.results).toMatchObject([{ rule: "r", status: "fail", failureAction: "Enforce" }]);
+    expect(result.allowed).toBe(false);
   });
 
   // Kyverno: pkg/utils/engine/response.go BlockRequest blocks on IsError() && failurePolicy Fail, whatever the action.
-  it("admits an Audit policy's registry error under failurePolicy Fail", async () => {
+  it("denies on an Audit policy's registry error under failurePolicy Fail", async () => {
     const w = world();
     const key = await freshKey();
     const entry = {
@@ -61,11 +62,11 @@ describe("parity: failure actions and failure policies", () => {
       policies({ action: "Audit", failurePolicy: "Fail", entries: [entry] }),
     );
     expect(result.results[0]?.status).toBe("error");
-    expect(result.allowed).toBe(true);
+    expect(result.allowed).toBe(false);
   });
 
   // Kyverno: imageverification/handler.go handleVerifyImages makes the request's failurePolicy Fail if any policy's is.
-  it("keeps each policy's own failurePolicy when another policy says Fail", async () => {
+  it("makes the request's failurePolicy Fail when one policy that took part says Fail", async () => {
     const w = world();
     const key = await freshKey();
     await pushSigned(w.registry, "app", "v1", [key]);
@@ -86,7 +87,10 @@ describe("parity: failure actions and failure policies", () => {
       "failing pass",
       "ignoring error",
     ]);
-    expect(result.allowed).toBe(true);
+    expect(result.allowed).toBe(false);
+    // Alone, the Ignore policy's error admits.
+    const alone = await evaluate(w, request, ignoring);
+    expect(alone.allowed).toBe(true);
   });
 
   // Kyverno: pkg/webhooks/utils/block.go GetBlockedMessages lists every failed or errored rule of every policy.

@@ -2,8 +2,8 @@
  * Why the entries of a unit did not count, and the verdict they add up to:
  * a failed condition refuses the image outright; a check cut short by the
  * deadline or a question the registry did not answer is an error (decided
- * by the failurePolicy); missing evidence is a pass-over when the entry is
- * not `required`; anything else is a failure.
+ * by the failurePolicy); missing evidence and anything else is a failure
+ * (`required` does not change this verdict).
  */
 import { isImgverifyError } from "../errors.ts";
 import { isEnvironmentFault, isPolicyFault } from "./checks/index.ts";

@@ -14,6 +14,9 @@ const MAX_NESTING = 4;
 /** Key references that need a KMS or the Kubernetes API, which imgverify does not call. */
 const REMOTE_KEY = /^(awskms|gcpkms|azurekms|hashivault|k8s):\/\//;
 
+/** A Secret named the way cosign names it: `k8s://namespace/name` (DNS-1123 names). */
+const K8S_KEY = /^k8s:\/\/([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\/([a-z0-9](?:[-a-z0-9.]*[a-z0-9])?)$/;
+
 export function isRemoteKeyReference(value: string): boolean {
   return REMOTE_KEY.test(value.trim());
 }
@@ -22,7 +25,7 @@ export function isRemoteKeyReference(value: string): boolean {
 export function remoteKeyRefusal(value: string): string {
   const scheme = REMOTE_KEY.exec(value.trim())?.[1] ?? "KMS";
   return scheme === "k8s"
-    ? "k8s:// key references are not read by imgverify; name the Secret as keys.secret: {name, namespace}"
+    ? "a k8s:// key reference must be written k8s://namespace/name (resolved from variables it is not read; use keys.secret)"
     : `${scheme}:// key references need ${scheme === "hashivault" ? "HashiCorp Vault" : "a cloud KMS"} (${scheme}), which imgverify does not call; give the PEM public key in publicKeys`;
 }
 
@@ -66,7 +69,11 @@ function parseKeys(
   if (secret !== undefined && k.has("publicKeys")) {
     k.issue("FIELD_INVALID", "secret", "give publicKeys or secret, not both");
   }
-  const publicKeys = secret === undefined ? k.string("publicKeys", !k.has("kms")) : "";
+  const written = secret === undefined ? k.string("publicKeys", !k.has("kms")) : "";
+  // `k8s://namespace/name` is cosign's spelling of keys.secret.
+  const k8s = written === undefined ? null : K8S_KEY.exec(written.trim());
+  const publicKeys = k8s === null ? written : "";
+  const secretRef = k8s === null ? secret : { namespace: k8s[1] ?? "", name: k8s[2] ?? "" };
   if (publicKeys !== undefined && isRemoteKeyReference(publicKeys)) {
     k.issue("UNSUPPORTED_FEATURE", "publicKeys", remoteKeyRefusal(publicKeys));
   }
@@ -78,7 +85,7 @@ function parseKeys(
   return {
     kind: "keys",
     publicKeys,
-    secret,
+    secret: secretRef,
     signatureAlgorithm: algorithm as KeysAttestor["signatureAlgorithm"],
     rekor,
     ctlog,

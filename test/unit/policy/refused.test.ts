@@ -12,8 +12,8 @@ describe("features imgverify refuses, with the field that asks for them", () => 
       `${E}.keys.kms`,
     ],
     [
-      "k8s:// in publicKeys",
-      "imageReferences: ['*']\nattestors:\n- entries:\n  - keys:\n      publicKeys: k8s://ns/secret",
+      "a k8s:// reference that names no Secret",
+      "imageReferences: ['*']\nattestors:\n- entries:\n  - keys:\n      publicKeys: k8s://ns",
       `${E}.keys.publicKeys`,
     ],
     [

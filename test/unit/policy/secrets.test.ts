@@ -65,6 +65,19 @@ describe("keys.secret", () => {
     expect(keysOf(rule)).toEqual([""]);
   });
 
+  it("reads cosign's k8s://namespace/name in publicKeys as the same Secret", async () => {
+    const rule = ruleOf(
+      policyWith(
+        SECRET_ENTRY.replace(
+          "secret: {name: cosign-key, namespace: keys}",
+          "publicKeys: k8s://keys/cosign-key",
+        ),
+      ),
+    );
+    const source = new StaticSecretSource([secret({ "cosign.pub": PEM })]);
+    expect(keysOf(await withSecretKeys(rule, source))).toEqual([PEM]);
+  });
+
   it("fails the rule, naming the field and the Secret, when the Secret or its key is missing", async () => {
     const rule = ruleOf(policyWith(SECRET_ENTRY));
     const path = "spec.rules[0].verifyImages[0].attestors[0].entries[0].keys.secret";

@@ -53,19 +53,19 @@ export function answerOf(
   });
   const emitting = new Set(policies.filter((p) => p.emitWarning).map((p) => p.name));
   const failurePolicy = requestFailurePolicy(results);
-  const blocking = results.filter((r) => blocks(r, failurePolicy));
+  const blocking: ImageResult[] = [];
+  const rest: ImageResult[] = [];
+  for (const r of results) (blocks(r, failurePolicy) ? blocking : rest).push(r);
   const warnings = warningMessages(
-    results
-      .filter((r) => !blocks(r, failurePolicy))
-      .map((r) =>
-        outcome(
-          r,
-          r.warn === true ||
-            r.status === "fail" ||
-            r.status === "error" ||
-            (emitting.has(r.policy) && r.status !== "skip"),
-        ),
+    rest.map((r) =>
+      outcome(
+        r,
+        r.warn === true ||
+          r.status === "fail" ||
+          r.status === "error" ||
+          (emitting.has(r.policy) && r.status !== "skip"),
       ),
+    ),
   );
   const unique = [...new Set(warnings)];
   if (blocking.length === 0) return { allowed: true, warnings: unique };

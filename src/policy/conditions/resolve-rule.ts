@@ -105,6 +105,40 @@ function resolveVerification(v: ImageVerification, data: Variables): ImageVerifi
   return mapAttestorSets(resolveStrings(v, data, v.path), expandKeys);
 }
 
+/** The keys entries of `set`, nested sets included. */
+function keyEntriesOf(set: AttestorSet): KeysAttestor[] {
+  return set.entries.flatMap((entry) =>
+    entry.kind === "nested"
+      ? keyEntriesOf(entry.attestorSet)
+      : entry.kind === "keys"
+        ? [entry]
+        : [],
+  );
+}
+
+type SecretReferences = ReadonlyMap<string, SecretReference & { path: string }>;
+
+// Per entry list, which a rule without variables reuses on every admission: the walk is made once.
+const secretReferences = new WeakMap<readonly ImageVerification[], SecretReferences>();
+
+/** The Secrets `verifyImages` names, by `namespace/name`, with the first field naming each. */
+function secretReferencesOf(verifyImages: readonly ImageVerification[]): SecretReferences {
+  const known = secretReferences.get(verifyImages);
+  if (known !== undefined) return known;
+  const found = new Map<string, SecretReference & { path: string }>();
+  for (const v of verifyImages) {
+    for (const set of [...v.attestors, ...v.attestations.flatMap((a) => a.attestors)]) {
+      for (const { secret, path } of keyEntriesOf(set)) {
+        if (secret === undefined) continue;
+        const key = `${secret.namespace}/${secret.name}`;
+        if (!found.has(key)) found.set(key, { ...secret, path: `${path}.keys.secret` });
+      }
+    }
+  }
+  secretReferences.set(verifyImages, found);
+  return found;
+}
+
 /** The `cosign.pub` key of a Secret holds the keys, as in Kyverno (and cosign's `k8s://`). */
 const SECRET_KEY = "cosign.pub";
 
@@ -119,18 +153,7 @@ export async function withSecretKeys(
   secrets: SecretSource,
   policyNamespace?: string,
 ): Promise<ResolvedRule> {
-  const references = new Map<string, SecretReference & { path: string }>();
-  const collect = (set: AttestorSet): AttestorSet =>
-    mapKeyEntries(set, (entry) => {
-      if (entry.secret !== undefined) {
-        references.set(`${entry.secret.namespace}/${entry.secret.name}`, {
-          ...entry.secret,
-          path: `${entry.path}.keys.secret`,
-        });
-      }
-      return [entry];
-    });
-  for (const v of rule.verifyImages) mapAttestorSets(v, collect);
+  const references = secretReferencesOf(rule.verifyImages);
   if (references.size === 0) return rule;
   const texts = new Map<string, string>();
   await Promise.all(

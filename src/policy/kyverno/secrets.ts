@@ -5,6 +5,7 @@
  * interface. A Secret's values stay base64, as the API returns them, until a
  * key is read, so a binary value nobody reads is never an error.
  */
+import { encodeUtf8Base64 } from "../../encoding/base64.ts";
 import { policyError } from "../errors.ts";
 import type { IssueSink } from "./reader.ts";
 import { readManifest, StaticObjectSource } from "./static-objects.ts";
@@ -25,13 +26,6 @@ export class StaticSecretSource extends StaticObjectSource<Secret> implements Se
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
-const utf8Encoder = new TextEncoder();
-
-function toBase64(text: string): string {
-  let binary = "";
-  for (const byte of utf8Encoder.encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
 
 /**
  * A `v1` Secret manifest: `data` values must be base64 (as Kubernetes
@@ -46,7 +40,10 @@ export function parseSecret(doc: Record<string, unknown>, sink: IssueSink): Secr
   for (const [key, value] of Object.entries(data)) {
     if (!BASE64.test(value)) sink("FIELD_INVALID", `data.${key}`, "must be base64");
   }
-  const plain = Object.entries(top.stringMap("stringData")).map(([k, v]) => [k, toBase64(v)]);
+  const plain = Object.entries(top.stringMap("stringData")).map(([k, v]) => [
+    k,
+    encodeUtf8Base64(v),
+  ]);
   return { name, namespace, data: { ...data, ...Object.fromEntries(plain) } };
 }
 

@@ -1,8 +1,9 @@
 /**
  * The checks a signature layer and an attestation layer share, in cosign's
- * order: the Rekor bundle's SET first (its integrated time is the signing
- * time every certificate must be valid at; without the log, now), then the
- * signer and the signature, then that the logged entry is this layer's.
+ * order: a trusted TSA's timestamp and the Rekor bundle's SET first (the
+ * TSA's time, else the integrated time, else now, is the signing time every
+ * certificate must be valid at), then the signer and the signature, then
+ * that the logged entry is this layer's.
  */
 import { bytesToHex } from "@noble/hashes/utils.js";
 import type { VerifiedTimestamp } from "../timestamp/index.ts";

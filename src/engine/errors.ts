@@ -12,6 +12,8 @@ export type EngineErrorCode =
   | "TOO_MANY_IMAGES"
   /** The admission's time budget ran out before the check finished. */
   | "DEADLINE_EXCEEDED"
+  /** A pull secret an entry names is missing, out of the policy's reach, or not a Docker config. */
+  | "CREDENTIALS_UNRESOLVED"
   /** The engine was given options it cannot use. */
   | "CONFIG_INVALID";
 

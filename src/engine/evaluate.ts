@@ -13,6 +13,7 @@ import type { VerificationCache } from "./cache/cache.ts";
 import type { CheckContext } from "./checks/index.ts";
 import { engineError } from "./errors.ts";
 import { foldUnit } from "./fold.ts";
+import { DEFAULT_OWN_NAMESPACE } from "./pull-secrets.ts";
 import { planRequest } from "./rules.ts";
 import { parallelRunner, type Runner, sequentialRunner } from "./runner.ts";
 import type { AdmissionEvaluation, EngineContext, ImageResult } from "./types.ts";
@@ -45,6 +46,7 @@ export async function evaluateAdmission(
       start + planningBudget,
     ),
     secrets: boundedSecrets(options.secrets ?? NO_SECRETS, clock, start + planningBudget),
+    ownNamespace: options.ownNamespace ?? DEFAULT_OWN_NAMESPACE,
     now: start,
     mutate,
     matchFacts: options.matchFacts ?? {},

@@ -15,6 +15,7 @@ import type {
 import { canonicalJson, configId, trustId } from "./cache/cache.ts";
 import type { Evidence, ImageTarget, TrustMaterial, VerifiedSignature } from "./checks/index.ts";
 import { engineError } from "./errors.ts";
+import type { EntryCredentials } from "./pull-secrets.ts";
 import { type CheckSpec, checkSpec, type LeafAttestor } from "./trust-policy.ts";
 
 export type Settled<T> =
@@ -61,6 +62,8 @@ export interface Unit {
   readonly attestations: readonly AttestationPlan[];
   /** Set when the unit is decided before any check (e.g. a missing digest). */
   readonly refused?: string;
+  /** The entry's pull secrets, for every registry call the unit makes. */
+  readonly credentials?: EntryCredentials;
   target: Settled<ImageTarget>;
 }
 
@@ -70,6 +73,7 @@ export interface UnitInput {
   verification: ImageVerification;
   image: ExtractedImage;
   trust: TrustMaterial;
+  credentials: EntryCredentials | undefined;
   /** Whether this answer can carry a patch (a mutating webhook). */
   mutate: boolean;
 }
@@ -81,6 +85,7 @@ export function planUnit(input: UnitInput): Unit {
     rule: input.rule,
     verification,
     image,
+    ...(input.credentials !== undefined && { credentials: input.credentials }),
     target: { state: "pending" } as Settled<ImageTarget>,
   };
   const pinned = image.info.digest !== "";

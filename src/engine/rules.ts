@@ -33,6 +33,7 @@ import type { TrustMaterial } from "./checks/index.ts";
 import { engineError } from "./errors.ts";
 import { planUnit, type Unit } from "./plan.ts";
 import { codeOf } from "./problems.ts";
+import { pullSecretCredentials } from "./pull-secrets.ts";
 import type { ImageResult } from "./types.ts";
 
 export interface PlanInput {
@@ -41,6 +42,8 @@ export interface PlanInput {
   trust: TrustMaterial;
   configMaps: ConfigMapSource;
   secrets: SecretSource;
+  /** imgverify's namespace, where bare pull-secret names are looked up. */
+  ownNamespace: string;
   now: number;
   mutate: boolean;
   /** What this admission's expressions may spend, over all policies (defaults when absent). */
@@ -150,7 +153,11 @@ async function planRule(
     input.secrets,
     policyNamespace,
   );
-  for (const verification of resolved.verifyImages) {
+  const scope = { own: input.ownNamespace, policy: policyNamespace };
+  const credentials = await Promise.all(
+    resolved.verifyImages.map((v) => pullSecretCredentials(v, input.secrets, scope)),
+  );
+  for (const [index, verification] of resolved.verifyImages.entries()) {
     for (const image of extraction.images) {
       const applies = imageVerificationApplies(verification, image.info);
       if (applies === "no-match") continue;
@@ -170,6 +177,7 @@ async function planRule(
           verification,
           image,
           trust: input.trust,
+          credentials: credentials[index],
           mutate: input.mutate,
         }),
       );

@@ -66,6 +66,30 @@ function leafCheck(
     : checkAttestations(ctx, target, policy, leaf.evidence.predicateType, location);
 }
 
+/**
+ * A unit's check context: the request's, seen through the unit's pull
+ * secrets when it has any, one view per credential set.
+ */
+function contextsOf(ctx: CheckContext): (unit: Unit) => CheckContext {
+  const bySet = new Map<string, CheckContext>();
+  return (unit) => {
+    const credentials = unit.credentials;
+    if (credentials === undefined) return ctx;
+    let known = bySet.get(credentials.setName);
+    if (known === undefined) {
+      const client = ctx.client.withCredentials(credentials.source, credentials.setName);
+      known = { ...ctx, client };
+      bySet.set(credentials.setName, known);
+    }
+    return known;
+  };
+}
+
+/** What a resolution or check is shared by within a request: same credentials, same call. */
+function credentialScope(unit: Unit): string {
+  return unit.credentials?.setName ?? "";
+}
+
 function imageKey(target: ImageTarget): string {
   return `${formatRepository(target.repository)}@${target.digest}`;
 }
@@ -87,8 +111,13 @@ function pinnedIdentity(unit: Unit, cache: VerificationCache | undefined): Image
   };
 }
 
-/** Leaf checks in flight at once by default; each may fetch several artifacts. */
-export const DEFAULT_MAX_PARALLEL_CHECKS = 64;
+/**
+ * Leaf checks in flight at once by default; each may fetch several
+ * artifacts. Enough for 50 images each with a signature and three
+ * attestations at once: a check mostly waits on the registry, and what it
+ * holds is bounded by the admission's byte budget, not by this.
+ */
+export const DEFAULT_MAX_PARALLEL_CHECKS = 256;
 
 export function parallelRunner(
   ctx: CheckContext,
@@ -99,21 +128,23 @@ export function parallelRunner(
   const stats: RunStats = { checks: 0, sharedChecks: 0, cachedChecks: 0, resolutions: 0 };
   const targets = new Map<string, Promise<ImageTarget>>();
   const checks = new Map<string, Promise<readonly VerifiedSignature[]>>();
+  const contextOf = contextsOf(ctx);
 
   const resolve = (unit: Unit): Promise<ImageTarget> => {
     const reference = formatReference(unit.image.reference);
-    let target = targets.get(reference);
+    const key = `${credentialScope(unit)}|${reference}`;
+    let target = targets.get(key);
     if (target === undefined) {
       stats.resolutions++;
       const known = unit.verification.useCache ? cache?.digest(reference) : undefined;
       target =
         known !== undefined
           ? Promise.resolve(known)
-          : resolveImage(ctx, unit.image.reference).then((resolved) => {
+          : resolveImage(contextOf(unit), unit.image.reference).then((resolved) => {
               cache?.rememberDigest(reference, resolved);
               return resolved;
             });
-      targets.set(reference, target);
+      targets.set(key, target);
     }
     return target;
   };
@@ -129,7 +160,7 @@ export function parallelRunner(
     leaf: Leaf,
     checkTarget: () => Promise<ImageTarget>,
   ): Promise<readonly VerifiedSignature[]> => {
-    const memoKey = `${imageKey(identity)}|${leaf.configKey}`;
+    const memoKey = `${credentialScope(unit)}|${imageKey(identity)}|${leaf.configKey}`;
     const running = checks.get(memoKey);
     if (running !== undefined) {
       stats.sharedChecks++;
@@ -145,7 +176,7 @@ export function parallelRunner(
       }
       const target = await checkTarget();
       stats.checks++;
-      const results = await slots.run(() => leafCheck(ctx, target, leaf));
+      const results = await slots.run(() => leafCheck(contextOf(unit), target, leaf));
       if (cacheKey !== undefined) await shared?.rememberVerified(cacheKey, results);
       return results;
     })();
@@ -207,15 +238,16 @@ export function parallelRunner(
   };
 }
 
-export function sequentialRunner(ctx: CheckContext): Runner {
+export function sequentialRunner(requestCtx: CheckContext): Runner {
   const stats: RunStats = { checks: 0, sharedChecks: 0, cachedChecks: 0, resolutions: 0 };
+  const contextOf = contextsOf(requestCtx);
 
   /**
    * Kyverno 1.11: a set's entries one at a time, in order, stopping once
    * `required` of them verified; true when they did. The fold reads the
    * entries the same way, so the leaves left unchecked never change a verdict.
    */
-  const runSet = async (target: ImageTarget, set: SetPlan): Promise<boolean> => {
+  const runSet = async (ctx: CheckContext, target: ImageTarget, set: SetPlan): Promise<boolean> => {
     let verified = 0;
     for (const entry of set.entries) {
       if (ctx.signal?.aborted) return false;
@@ -226,7 +258,7 @@ export function sequentialRunner(ctx: CheckContext): Runner {
           leaf.outcome = s;
         });
         if (leaf.outcome.state === "done") verified++;
-      } else if (entry.kind === "nested" && (await runSet(target, entry.set))) {
+      } else if (entry.kind === "nested" && (await runSet(ctx, target, entry.set))) {
         verified++;
       }
       if (verified >= set.required) return true;
@@ -238,8 +270,9 @@ export function sequentialRunner(ctx: CheckContext): Runner {
     stats,
     async run(units) {
       for (const unit of units) {
-        if (ctx.signal?.aborted) return;
+        if (requestCtx.signal?.aborted) return;
         if (unit.refused !== undefined) continue;
+        const ctx = contextOf(unit);
         stats.resolutions++;
         await settle(resolveImage(ctx, unit.image.reference), ctx.signal, (s) => {
           unit.target = s;
@@ -247,7 +280,7 @@ export function sequentialRunner(ctx: CheckContext): Runner {
         if (unit.target.state !== "done") continue;
         // As Kyverno returns at the first set short of its count, and so does the fold.
         for (const set of setsOf(unit)) {
-          if (!(await runSet(unit.target.value, set))) break;
+          if (!(await runSet(ctx, unit.target.value, set))) break;
         }
       }
     },

@@ -62,12 +62,14 @@ export interface EngineOptions {
   /** Kept back from the webhook timeout to answer in time; default 10 % of it, at most 1 s. */
   marginMs?: number;
   configMaps?: ConfigMapSource;
-  /** Where attestors' `keys.secret` Secrets are read; none by default. */
+  /** Where attestors' `keys.secret` Secrets and entries' pull secrets are read; none by default. */
   secrets?: SecretSource;
+  /** imgverify's own namespace, where bare pull-secret names are looked up; default `imgverify`. */
+  ownNamespace?: string;
   /** Facts the match may need that the request does not carry. */
   matchFacts?: Pick<MatchInput, "namespaceLabels" | "roles" | "clusterRoles">;
   limits?: Partial<CheckLimits>;
-  /** Leaf checks in flight at once in parallel mode; default 64. */
+  /** Leaf checks in flight at once in parallel mode; default 256. */
   maxParallelChecks?: number;
 }
 

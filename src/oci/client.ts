@@ -3,6 +3,7 @@ import type { SingleFlight } from "../store/single-flight.ts";
 import { TtlCache } from "../store/ttl-cache.ts";
 import { Authenticator } from "./auth/auth.ts";
 import type { Challenge } from "./auth/challenge.ts";
+import type { CredentialSource } from "./auth/credentials.ts";
 import { digestProblem } from "./content/digest.ts";
 import type { Descriptor } from "./content/manifest.ts";
 import { OciError } from "./errors.ts";
@@ -52,10 +53,10 @@ interface Core {
  */
 export class RegistryClient {
   #core: Core;
-  readonly #flights: Flights;
-  /** One per view: `withStore` is called once per admission. */
+  #flights: Flights;
+  /** One per admission view (`withStore`), shared by its credential views. */
   #budget: ByteBudget;
-  #requests = 0;
+  #tally = { requests: 0 };
 
   constructor(options: RegistryClientOptions) {
     const { deps } = options;
@@ -101,8 +102,25 @@ export class RegistryClient {
     return view;
   }
 
+  /**
+   * A view over the same store, byte budget and tokens that authenticates
+   * with `credentials` first (a rule's pull secrets) and this client's own
+   * after. Its registry calls are shared only with views of the same
+   * `setName`, so which rule starts a call first never decides with which
+   * credentials another rule's call is made.
+   */
+  withCredentials(credentials: CredentialSource, setName: string): RegistryClient {
+    const view = new RegistryClient({ deps: this.#core.deps });
+    view.#core = { ...this.#core, auth: this.#core.auth.withCredentials(credentials, setName) };
+    view.#flights = this.#flights.scoped(setName);
+    view.#budget = this.#budget;
+    view.#tally = this.#tally;
+    return view;
+  }
+
+  /** Over this admission view and its credential views. */
   get stats(): ClientStats {
-    return { requests: this.#requests, shared: this.#flights.shared };
+    return { requests: this.#tally.requests, shared: this.#flights.shared };
   }
 
   /** The descriptor of `ref`'s manifest, by HEAD where the registry allows. */
@@ -185,7 +203,7 @@ export class RegistryClient {
     const { deps, limits, policy, auth, timeoutMs, onRequest } = this.#core;
     const session: Session = { deps, limits, policy, auth, flights: this.#flights };
     const observe = (event: RequestEvent): void => {
-      this.#requests++;
+      this.#tally.requests++;
       onRequest?.(event);
     };
     const setup = {

@@ -3,7 +3,9 @@ import { type Operation, untilAborted } from "./operation.ts";
 
 /**
  * Routes registry requests through the per-admission `SingleFlight` store,
- * keyed by what is fetched (kind, method, URL, auth scope), never by who asks.
+ * keyed by what is fetched (kind, method, URL, auth scope) and with which
+ * credentials (a `scoped` view per credential set), never by who asks: a
+ * call made with one rule's pull secrets never answers a rule without them.
  * Values put in the store are shared between callers: they are frozen, and
  * byte arrays are copied before they leave the client.
  *
@@ -12,27 +14,39 @@ import { type Operation, untilAborted } from "./operation.ts";
  */
 export class Flights {
   readonly #store: SingleFlight<string, unknown> | undefined;
-  #shared = 0;
+  /** Shared by every scoped view of one store. */
+  #counts = { shared: 0 };
+  #scope = "";
 
   constructor(store: SingleFlight<string, unknown> | undefined) {
     this.#store = store;
   }
 
-  /** Requests answered by a load another caller had already started. */
+  /** The same store, its keys apart from every other scope's (`scope` names a credential set). */
+  scoped(scope: string): Flights {
+    const view = new Flights(this.#store);
+    view.#counts = this.#counts;
+    view.#scope = `${this.#scope}[${scope}] `;
+    return view;
+  }
+
+  /** Requests answered by a load another caller had already started, over every scope. */
   get shared(): number {
-    return this.#shared;
+    return this.#counts.shared;
   }
 
   run<T>(key: string, op: Operation, load: () => Promise<T>): Promise<T> {
     const store = this.#store;
     if (!store) return load();
-    if (store.has(key)) this.#shared++;
-    return untilAborted(store.get(key, load) as Promise<T>, op.signal);
+    const scopedKey = this.#scope + key;
+    if (store.has(scopedKey)) this.#counts.shared++;
+    return untilAborted(store.get(scopedKey, load) as Promise<T>, op.signal);
   }
 
   /** Makes `value` the answer for `key` unless one is already there. */
   seed(key: string, value: unknown): void {
-    if (this.#store && !this.#store.has(key))
-      void this.#store.get(key, () => Promise.resolve(value));
+    const scopedKey = this.#scope + key;
+    if (this.#store && !this.#store.has(scopedKey))
+      void this.#store.get(scopedKey, () => Promise.resolve(value));
   }
 }

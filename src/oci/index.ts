@@ -9,6 +9,7 @@ export {
   type CredentialHelperRef,
   type CredentialLookup,
   type CredentialSource,
+  firstCredentials,
   normaliseConfigKey,
   parseDockerConfig,
   type RegistryCredential,

@@ -65,6 +65,7 @@ export {
   type Secret,
   type SecretSource,
   StaticSecretSource,
+  secretText,
 } from "./kyverno/secrets.ts";
 export { type PolicyFile, parseYamlFiles, type YamlDocument } from "./kyverno/yaml-documents.ts";
 export { AUTOGEN_ANNOTATION, POD_CONTROLLERS } from "./match/autogen.ts";

@@ -130,6 +130,12 @@ export interface ImageVerification {
   readonly useCache: boolean;
   /** cosign's experimental OCI 1.1 signature storage. */
   readonly cosignOCI11: boolean;
+  /**
+   * `imageRegistryCredentials.secrets`: pull secrets (`name` in imgverify's
+   * namespace, or `namespace/name`) whose registry credentials this entry's
+   * registry calls use before imgverify's own.
+   */
+  readonly pullSecrets: readonly string[];
   /** The entry's `failureAction`, else the policy's `validationFailureAction`. */
   readonly failureAction: FailureAction;
   /** `validate.deny`: conditions over named attestations' predicates; the image is refused when they hold. */

@@ -10,12 +10,16 @@ export const podOf = (name: string, image: string, namespace = "shop") => ({
   spec: { containers: [{ name: "c", image }] },
 });
 
-/** An Enforce ClusterPolicy `name` with rule `rule` checking `imageReferences` with `entry`. */
+/**
+ * An Enforce ClusterPolicy `name` with rule `rule` checking `imageReferences`
+ * with `entry`; `fields` are added to its verifyImages entry.
+ */
 export function verifyImagesPolicy(
   name: string,
   rule: string,
   imageReferences: readonly string[],
   entry: object,
+  fields: object = {},
 ) {
   return {
     apiVersion: "kyverno.io/v1",
@@ -27,7 +31,7 @@ export function verifyImagesPolicy(
         {
           name: rule,
           match: { any: [{ resources: { kinds: ["Pod"] } }] },
-          verifyImages: [{ imageReferences, attestors: [{ entries: [entry] }] }],
+          verifyImages: [{ imageReferences, attestors: [{ entries: [entry] }], ...fields }],
         },
       ],
     },

@@ -4,7 +4,12 @@ import type { Flights } from "../flights.ts";
 import { type Operation, opError } from "../operation.ts";
 import { type OutgoingRequest, show, type Transport } from "../transport/transport.ts";
 import { type Challenge, parseChallenges } from "./challenge.ts";
-import type { CredentialHelperRef, CredentialLookup, CredentialSource } from "./credentials.ts";
+import {
+  type CredentialHelperRef,
+  type CredentialLookup,
+  type CredentialSource,
+  firstCredentials,
+} from "./credentials.ts";
 import { realmTrusted, withheldReason } from "./realm-trust.ts";
 import { basicAuthorization, type IssuedToken, requestToken } from "./token.ts";
 
@@ -34,9 +39,23 @@ interface Attempt {
 
 export class Authenticator {
   readonly #options: AuthenticatorOptions;
+  /** Names the credential set in token keys: a token serves only the credentials it was issued to. */
+  readonly #setName: string;
 
-  constructor(options: AuthenticatorOptions) {
+  constructor(options: AuthenticatorOptions, setName = "") {
     this.#options = options;
+    this.#setName = setName;
+  }
+
+  /**
+   * An authenticator sharing this one's transport, tokens and challenges that
+   * asks `credentials` first and this one's own after; `setName` tells its
+   * tokens apart from those of every other set.
+   */
+  withCredentials(credentials: CredentialSource, setName: string): Authenticator {
+    const own = this.#options.credentials;
+    const layered = own === undefined ? credentials : firstCredentials([credentials, own]);
+    return new Authenticator({ ...this.#options, credentials: layered }, setName);
   }
 
   /** Sends `req` to `registry` authorised for `scope` (e.g. `repository:a/b:pull`). */
@@ -100,7 +119,9 @@ export class Authenticator {
     const withheld = configured !== undefined && !realmTrusted(registry, configured, realmUrl);
     const credential = withheld ? undefined : configured;
     // Who asked and as whom, never the secret: a token serves only that registry and principal.
-    const principal = credential ? `${credential.kind}:${credential.username ?? ""}` : "anonymous";
+    const principal = credential
+      ? `${this.#setName}/${credential.kind}:${credential.username ?? ""}`
+      : "anonymous";
     const key = `${registry} ${principal} ${show(realmUrl)} ${service ?? ""} ${scope}`;
     const { tokens, transport } = this.#options;
     if (renew) tokens.delete(key);

@@ -38,15 +38,27 @@ export interface CredentialSource {
   lookup(registry: string): CredentialLookup;
 }
 
+/** What the first of `sources` that knows a registry says about it. */
+export function firstCredentials(sources: readonly CredentialSource[]): CredentialSource {
+  return {
+    lookup(registry) {
+      for (const source of sources) {
+        const found = source.lookup(registry);
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    },
+  };
+}
+
 /** Parses `config.json` text; throws `CREDENTIALS_INVALID` listing every bad field. */
 export function parseDockerConfig(text: string): CredentialSource {
   let config: unknown;
   try {
     config = JSON.parse(text);
   } catch (cause) {
-    throw new OciError("CREDENTIALS_INVALID", `Docker config is not JSON: ${String(cause)}`, {
-      cause,
-    });
+    // The parser's message quotes the text, which holds passwords: it stays in the cause.
+    throw new OciError("CREDENTIALS_INVALID", "Docker config is not JSON", { cause });
   }
   if (!isObject(config)) {
     throw new OciError("CREDENTIALS_INVALID", "Docker config is not a JSON object");

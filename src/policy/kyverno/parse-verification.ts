@@ -107,33 +107,51 @@ const CLOUD_PROVIDERS: ReadonlyMap<string, string> = new Map([
   ["github", "a GitHub token for ghcr.io"],
 ]);
 
-function refuseCredentials(r: FieldReader): void {
+/** More pull secrets than any entry needs: each is a Secret read per admission. */
+export const MAX_PULL_SECRETS = 16;
+
+/** A pull secret as Kyverno names it: `name` (imgverify's namespace) or `namespace/name`. */
+const PULL_SECRET = /^\/?(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/** `imageRegistryCredentials`: its pull secrets, as written; providers and insecure registries checked. */
+function registryCredentials(r: FieldReader): string[] {
   const c = r.object("imageRegistryCredentials", ["allowInsecureRegistry", "providers", "secrets"]);
-  c?.refuse(
-    "secrets",
-    "registry credentials from Kubernetes Secrets are not supported; imgverify uses its Docker config.json",
-  );
-  for (const { value, path } of c?.list("providers") ?? []) {
+  if (c === undefined) return [];
+  for (const { value, path } of c.list("providers")) {
     if (value === "default") continue; // the Docker config.json imgverify reads is the default keychain
     const needs = typeof value === "string" ? CLOUD_PROVIDERS.get(value) : undefined;
     if (needs === undefined) {
-      c?.sink(
+      c.sink(
         "FIELD_INVALID",
         path,
         `must be one of default, ${[...CLOUD_PROVIDERS.keys()].join(", ")}`,
       );
     } else {
-      c?.sink(
+      c.sink(
         "UNSUPPORTED_FEATURE",
         path,
-        `the ${value} credential provider needs ${needs}, which imgverify does not call; put the registry's credentials in imgverify's Docker config.json, or drop the provider (default is its Docker config)`,
+        `the ${value} credential provider needs ${needs}, which imgverify does not call; put the registry's credentials in a pull secret (secrets) or imgverify's Docker config.json, or drop the provider (default is its Docker config)`,
       );
     }
   }
-  c?.refuse(
+  c.refuse(
     "allowInsecureRegistry",
     "plain-HTTP registries are named in imgverify's configuration (insecureRegistries), not in policies",
   );
+  const secrets = c.stringList("secrets");
+  if (secrets.length > MAX_PULL_SECRETS) {
+    c.issue(
+      "FIELD_INVALID",
+      "secrets",
+      `names ${secrets.length} Secrets; at most ${MAX_PULL_SECRETS}`,
+    );
+  }
+  for (const { value, path } of c.list("secrets")) {
+    if (typeof value === "string" && !VARIABLE.test(value) && !PULL_SECRET.test(value)) {
+      c.sink("FIELD_INVALID", path, "must be a Secret name, or namespace/name");
+    }
+  }
+  return secrets;
 }
 
 // Opens the way every FieldReader parser does (parseRule among them): a known
@@ -165,7 +183,7 @@ export function parseImageVerification(
     "additionalExtensions",
     "the deprecated top-level additionalExtensions has no effect in Kyverno; set attestors[].entries[].keyless.additionalExtensions",
   );
-  refuseCredentials(r);
+  const pullSecrets = registryCredentials(r);
   // Kyverno refuses digest mutation for Audit; its default (true) therefore only holds under Enforce.
   const mutateDigest = r.boolean("mutateDigest", failureAction === "Enforce");
   if (mutateDigest && failureAction === "Audit") {
@@ -192,6 +210,7 @@ export function parseImageVerification(
     required: r.boolean("required", true),
     useCache: r.boolean("useCache", true),
     cosignOCI11: r.boolean("cosignOCI11", false),
+    pullSecrets,
     failureAction,
     validate:
       denyConditions === undefined

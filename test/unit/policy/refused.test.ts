@@ -32,11 +32,6 @@ describe("features imgverify refuses, with the field that asks for them", () => 
       `${E}.keys.publicKeys`,
     ],
     [
-      "registry credential secrets",
-      `${KEYED_ENTRY}\nimageRegistryCredentials:\n  secrets: [regcred]`,
-      `${V}.imageRegistryCredentials.secrets`,
-    ],
-    [
       "credential providers",
       `${KEYED_ENTRY}\nimageRegistryCredentials:\n  providers: [default, amazon]`,
       `${V}.imageRegistryCredentials.providers[1]`,
@@ -130,6 +125,22 @@ describe("features imgverify refuses, with the field that asks for them", () => 
     expect(providers("[aws]")).toMatchObject([
       { code: "FIELD_INVALID", message: "must be one of default, amazon, azure, google, github" },
     ]);
+  });
+
+  it("takes pull secrets by name or namespace/name, bounded in number", () => {
+    const secrets = (list: string) =>
+      issuePaths(policyWith(`${KEYED_ENTRY}\nimageRegistryCredentials:\n  secrets: ${list}`));
+    expect(secrets("[regcred, team/regcred, /regcred, '{{ request.namespace }}/regcred']")).toEqual(
+      [],
+    );
+    const at = `${V}.imageRegistryCredentials.secrets`;
+    expect(secrets("[a/b/c, Regcred, '']")).toEqual([
+      `FIELD_INVALID ${at}[0]`,
+      `FIELD_INVALID ${at}[1]`,
+      `FIELD_INVALID ${at}[2]`,
+    ]);
+    const many = `[${Array.from({ length: 17 }, (_, i) => `s${i}`).join(", ")}]`;
+    expect(secrets(many)).toEqual([`FIELD_INVALID ${at}`]);
   });
 
   it("names the KMS scheme it cannot call", () => {

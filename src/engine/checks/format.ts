@@ -21,13 +21,16 @@ export type FormatRun = (
 
 /**
  * The settings of `policy` only classic cosign signatures can apply (its own
- * log keys, payload annotations), named for a format's refusal.
+ * log keys, payload annotations), named for a format's refusal. Sigstore
+ * bundles take the TSA chain too; `withTimestamps` names it for the rest.
  */
-export function cosignOnlySettings(policy: TrustPolicy): string[] {
+export function cosignOnlySettings(policy: TrustPolicy, withTimestamps: boolean): string[] {
   return [
     policy.rekorKey !== undefined && "a Rekor public key (rekor.pubkey)",
     policy.ctlogKey !== undefined && "a CT log public key (ctlog.pubkey)",
-    policy.tsaCertChain !== undefined && "a timestamp authority chain (ctlog.tsaCertChain)",
+    withTimestamps &&
+      policy.tsaCertChain !== undefined &&
+      "a timestamp authority chain (ctlog.tsaCertChain)",
     Object.keys(policy.annotations ?? {}).length > 0 && "required payload annotations",
   ].filter((setting): setting is string => typeof setting === "string");
 }

@@ -10,6 +10,7 @@ export { type BundleErrorCode, bundleError } from "./errors.ts";
 export { type BundleInput, MAX_BUNDLE_BYTES } from "./parse.ts";
 export type { BundlePolicy, CertificateSigner, IdentityPolicy } from "./policy.ts";
 export type { InTotoStatement, InTotoSubject } from "./statement.ts";
+export { policyTimestampAuthority } from "./timestamp-authority.ts";
 export {
   type BundleSigner,
   type BundleVerification,

@@ -21,12 +21,15 @@ import {
 } from "./policy.ts";
 import { signedEntity } from "./signed-entity.ts";
 import { assertSubjectMatches, type InTotoStatement, parseStatement } from "./statement.ts";
+import type { TimestampAuthority } from "./timestamp-authority.ts";
 
 export interface VerifyBundleOptions {
   bundle: BundleInput;
   artifact: ArtifactInput;
   trustedRoot: PreparedTrustedRoot;
   policy: BundlePolicy;
+  /** Trusted for RFC 3161 timestamps besides the root's (`policyTimestampAuthority`). */
+  timestampAuthorities?: readonly TimestampAuthority[];
 }
 
 export type BundleSigner = CertificateSigner | { kind: "key"; keyHint: string };
@@ -49,7 +52,10 @@ export function verifyBundle(options: VerifyBundleOptions): BundleVerification {
   if ("identity" in policy) assertIdentityPolicyUsable(policy.identity);
   const bundle = parseBundle(options.bundle);
   const artifact = resolveArtifact(options.artifact);
-  const material = trustMaterialFor(bundle, policy, options.trustedRoot);
+  const material = withTimestampAuthorities(
+    trustMaterialFor(bundle, policy, options.trustedRoot),
+    options.timestampAuthorities ?? [],
+  );
   const entity = signedEntity(bundle, artifact);
   let signer: Signer;
   try {
@@ -97,6 +103,14 @@ function trustMaterialFor(
     );
   }
   return root.material;
+}
+
+function withTimestampAuthorities(
+  material: TrustMaterial,
+  extra: readonly TimestampAuthority[],
+): TrustMaterial {
+  if (extra.length === 0) return material;
+  return { ...material, timestampAuthorities: [...material.timestampAuthorities, ...extra] };
 }
 
 function signerOf(bundle: Bundle, signer: Signer): BundleSigner {

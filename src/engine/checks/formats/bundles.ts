@@ -8,6 +8,7 @@ import type { Repository } from "../../../oci/reference.ts";
 import {
   type BundleVerification,
   type CertificateSigner,
+  policyTimestampAuthority,
   verifyBundle,
 } from "../../../verify/bundle/index.ts";
 import { examineAll } from "../candidates.ts";
@@ -120,6 +121,9 @@ function fits(evidence: Evidence, content: Content | undefined): boolean {
 
 function bundleVerifier(policy: TrustPolicy): BundleVerifier {
   const { signer, trust } = policy;
+  const { tsaCertChain } = policy;
+  const timestampAuthorities =
+    tsaCertChain === undefined ? [] : [policyTimestampAuthority(tsaCertChain)];
   switch (signer.kind) {
     case "keyless": {
       const matcher = identityMatcher(signer.identity);
@@ -130,6 +134,7 @@ function bundleVerifier(policy: TrustPolicy): BundleVerifier {
           artifact,
           trustedRoot: trust.sigstore,
           policy: ANY_IDENTITY,
+          timestampAuthorities,
         });
         // An identity policy only accepts certificate-signed bundles (POLICY_MISMATCH otherwise).
         const certificate = verification.signer as CertificateSigner;
@@ -150,6 +155,7 @@ function bundleVerifier(policy: TrustPolicy): BundleVerifier {
               artifact: { digest },
               trustedRoot: trust.sigstore,
               policy: keyPolicy,
+              timestampAuthorities,
             });
             return { verification, signer: { kind: "key", keyId: key.id } };
           } catch (err) {
@@ -175,7 +181,7 @@ function bundleVerifier(policy: TrustPolicy): BundleVerifier {
 function refuseCosignOnlySettings(policy: TrustPolicy): void {
   const { signer } = policy;
   const refused = [
-    ...cosignOnlySettings(policy),
+    ...cosignOnlySettings(policy, false),
     signer.kind === "keyless" && signer.roots !== undefined && "keyless roots",
     signer.kind === "keys" &&
       signer.signatureAlgorithm !== undefined &&

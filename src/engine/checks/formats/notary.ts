@@ -37,7 +37,7 @@ export function prepareNotaryCheck(policy: TrustPolicy): FormatRun {
   if (anchors.length === 0) {
     throw checkError("POLICY_INVALID", "the certificate policy names no certificate");
   }
-  const cosignOnly = cosignOnlySettings(policy);
+  const cosignOnly = cosignOnlySettings(policy, true);
   if (cosignOnly.length > 0) {
     throw checkError(
       "POLICY_INVALID",

@@ -6,7 +6,7 @@
 import type { Fetch, Logger } from "../deps.ts";
 import type { Sha256, Sha256Impl } from "../digest/types.ts";
 import type { CredentialSource } from "../oci/auth/credentials.ts";
-import type { ConfigMapSource } from "../policy/index.ts";
+import type { ConfigMapSource, SecretSource } from "../policy/index.ts";
 
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
 
@@ -68,12 +68,23 @@ export interface OutputFile {
   mode: number;
 }
 
-export interface InClusterConfigMapOptions {
+/** How an in-cluster source (ConfigMaps, Secrets) calls the Kubernetes API. */
+export interface InClusterSourceOptions {
   /** Upper bound for each Kubernetes API call. */
   timeoutMs: number;
-  /** How long a ConfigMap read from the API is reused before it is read again. */
+  /** How long an object read from the API is reused before it is read again. */
   ttlMs: number;
   logger: Logger;
+}
+
+export interface InClusterSecrets {
+  source: SecretSource;
+  /**
+   * The namespace of imgverify's own service account (its mounted
+   * `namespace` file): where Secrets that belong to imgverify itself, such
+   * as registry pull secrets, are looked up.
+   */
+  namespace: string;
 }
 
 export interface CliIo {
@@ -117,7 +128,12 @@ export interface CliIo {
    * (token, CA and namespace under /var/run/secrets/kubernetes.io/serviceaccount,
    * KUBERNETES_SERVICE_HOST and _PORT); `KUBE_NOT_IN_CLUSTER` outside a pod.
    */
-  inClusterConfigMaps(options: InClusterConfigMapOptions): Promise<ConfigMapSource>;
+  inClusterConfigMaps(options: InClusterSourceOptions): Promise<ConfigMapSource>;
+  /**
+   * Secrets read the same way, with the service account's namespace;
+   * `KUBE_NOT_IN_CLUSTER` outside a pod.
+   */
+  inClusterSecrets(options: InClusterSourceOptions): Promise<InClusterSecrets>;
   listen(handler: FetchHandler, options: ListenOptions): Promise<Listener>;
   /** Resolves with the signal's name on the first SIGINT or SIGTERM. */
   shutdownSignal(): Promise<string>;

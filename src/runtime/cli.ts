@@ -1,9 +1,9 @@
 /**
  * The command line's process I/O over `node:` APIs, which Node, Bun and Deno
  * all provide: standard streams, environment, files read and written,
- * signals, credentials, the SHA-256 loader and the in-cluster ConfigMap
- * source. `main` runs `imgverify` on Node (bin/imgverify.js); bun.ts and
- * deno.ts reuse `processIo` with their own fetch and server.
+ * signals, credentials, the SHA-256 loader and the in-cluster ConfigMap and
+ * Secret sources. `main` runs `imgverify` on Node (bin/imgverify.js); bun.ts
+ * and deno.ts reuse `processIo` with their own fetch and server.
  */
 import { createReadStream } from "node:fs";
 import process from "node:process";
@@ -64,6 +64,8 @@ export function processIo(): ProcessIo {
       (await import("./write-files.ts")).writeFiles(files, options),
     inClusterConfigMaps: async (options) =>
       (await import("./in-cluster.ts")).inClusterConfigMaps({ ...options, env: process.env }),
+    inClusterSecrets: async (options) =>
+      (await import("./in-cluster.ts")).inClusterSecrets({ ...options, env: process.env }),
     shutdownSignal,
   };
 }

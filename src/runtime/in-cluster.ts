@@ -1,18 +1,22 @@
 /**
  * The pod's view of its cluster: the API server's address from
  * KUBERNETES_SERVICE_HOST and _PORT, and the service account Kubernetes
- * mounts in every pod (token, CA certificate, namespace). From them, a
- * ConfigMap source over the API whose fetch trusts that CA, built the way
- * each runtime takes a CA: Bun's `fetch(url, {tls: {ca}})`, Deno's
- * `createHttpClient({caCerts})`, and on Node an undici Agent.
+ * mounts in every pod (token, CA certificate, namespace). From them,
+ * ConfigMap and Secret sources over the API whose fetch trusts that CA,
+ * built the way each runtime takes a CA: Bun's `fetch(url, {tls: {ca}})`,
+ * Deno's `createHttpClient({caCerts})`, and on Node an undici Agent.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { InClusterConfigMapOptions } from "../cli/io.ts";
+import type { InClusterSecrets, InClusterSourceOptions } from "../cli/io.ts";
 import { type Fetch, systemClock } from "../deps.ts";
 import type { ConfigMapSource } from "../policy/kyverno/configmaps.ts";
+import type { NamespacedObject } from "../policy/kyverno/static-objects.ts";
 import { fileErrorReason } from "./docker-config.ts";
-import { KubeConfigMapSource, kubeError } from "./kube-config-maps.ts";
+import { kubeError } from "./kube-api-errors.ts";
+import { CONFIG_MAPS, KubeConfigMapSource } from "./kube-config-maps.ts";
+import type { KubeObjectSourceOptions, KubeResource } from "./kube-objects.ts";
+import { KubeSecretSource, SECRETS } from "./kube-secrets.ts";
 import { nodeFetch } from "./node.ts";
 
 export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -21,7 +25,7 @@ const TOKEN_REREAD_MS = 60_000;
 /** A token or a CA bundle is a few KiB. */
 const MAX_FILE_BYTES = 1024 * 1024;
 
-export interface InClusterOptions extends InClusterConfigMapOptions {
+export interface InClusterOptions extends InClusterSourceOptions {
   env: Record<string, string | undefined>;
   /** Where the service account is mounted (tests point it elsewhere). */
   serviceAccountDir?: string;
@@ -57,22 +61,31 @@ function fetchTrusting(ca: string, timeoutMs: number): Fetch {
   return nodeFetch(timeoutMs, { ca });
 }
 
-export async function inClusterConfigMaps(options: InClusterOptions): Promise<ConfigMapSource> {
+/**
+ * How a source of `kind` objects reaches the API with the service account,
+ * and the account's namespace (imgverify's own); logged, so an operator sees
+ * which API is asked.
+ */
+async function inClusterApi<T extends NamespacedObject>(
+  options: InClusterOptions,
+  { kind }: KubeResource<T>,
+): Promise<{ sourceOptions: KubeObjectSourceOptions; namespace: string }> {
   const host = options.env.KUBERNETES_SERVICE_HOST;
   const port = options.env.KUBERNETES_SERVICE_PORT || "443";
   if (!host) {
     throw kubeError(
       "KUBE_NOT_IN_CLUSTER",
-      "KUBERNETES_SERVICE_HOST is not set: reading ConfigMaps through the Kubernetes API needs imgverify to run in a pod",
+      `KUBERNETES_SERVICE_HOST is not set: reading ${kind}s through the Kubernetes API needs imgverify to run in a pod`,
     );
   }
   const dir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
   const tokenPath = join(dir, "token");
-  const [ca, namespace] = await Promise.all([
+  const [ca, namespaceFile] = await Promise.all([
     readMounted(join(dir, "ca.crt")),
     readMounted(join(dir, "namespace")),
     readMounted(tokenPath),
   ]);
+  const namespace = namespaceFile.trim();
   let token = { text: "", readAt: Number.NEGATIVE_INFINITY };
   const currentToken = async (): Promise<string> => {
     if (systemClock.now() - token.readAt >= TOKEN_REREAD_MS) {
@@ -81,17 +94,28 @@ export async function inClusterConfigMaps(options: InClusterOptions): Promise<Co
     return token.text;
   };
   const apiUrl = `https://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  options.logger.info("ConfigMaps are read through the Kubernetes API", {
+  options.logger.info(`${kind}s are read through the Kubernetes API`, {
     api: apiUrl,
-    serviceAccountNamespace: namespace.trim(),
+    serviceAccountNamespace: namespace,
     ttlMs: options.ttlMs,
   });
-  return new KubeConfigMapSource({
+  const sourceOptions = {
     apiUrl,
     fetch: fetchTrusting(ca, options.timeoutMs),
     token: currentToken,
     clock: systemClock,
     timeoutMs: options.timeoutMs,
     ttlMs: options.ttlMs,
-  });
+  };
+  return { sourceOptions, namespace };
+}
+
+export async function inClusterConfigMaps(options: InClusterOptions): Promise<ConfigMapSource> {
+  const { sourceOptions } = await inClusterApi(options, CONFIG_MAPS);
+  return new KubeConfigMapSource(sourceOptions);
+}
+
+export async function inClusterSecrets(options: InClusterOptions): Promise<InClusterSecrets> {
+  const { sourceOptions, namespace } = await inClusterApi(options, SECRETS);
+  return { source: new KubeSecretSource(sourceOptions), namespace };
 }

@@ -9,8 +9,10 @@ import { jsonLineLogger, parseLogLevel } from "../logger.ts";
 import { writeJson } from "../output.ts";
 import { authFlags, chooseCallerAuth, chooseVerifyApi } from "../serve/auth.ts";
 import { cacheFlags, parseCacheChoice } from "../serve/cache.ts";
-import { configMapFlags, parseConfigMapChoice } from "../serve/config-maps.ts";
+import { CONFIG_MAP_SOURCE } from "../serve/config-maps.ts";
 import { demoCommands, demoEngine, demoText, loadEngine } from "../serve/engine.ts";
+import { objectSourceFlags, parseObjectSourceChoice } from "../serve/object-source.ts";
+import { SECRET_SOURCE } from "../serve/secrets.ts";
 import { openSharedCache, sharedCacheFlags } from "../serve/shared-cache.ts";
 import { shellWord } from "../serve/shell-word.ts";
 import { type TlsFiles, tlsFiles, tlsFlags, watchTls } from "../serve/tls.ts";
@@ -94,7 +96,7 @@ export const serveCommand: Command = defineCommand({
   name: "serve",
   summary: "Run the admission webhook HTTP server.",
   usage:
-    "[--policy FILE|DIR...] [--auth-token-file FILE | --client-ca FILE | --allow-unauthenticated] [--verify-api] [--config-maps files|kube] [--host HOST] [--port PORT] [--tls-cert FILE --tls-key FILE]",
+    "[--policy FILE|DIR...] [--auth-token-file FILE | --client-ca FILE | --allow-unauthenticated] [--verify-api] [--config-maps files|kube] [--secrets files|kube] [--host HOST] [--port PORT] [--tls-cert FILE --tls-key FILE]",
   details: `
 Serves the admission webhook on HOST and PORT ($IMGVERIFY_PORT, default 8443):
 POST /validate and POST /mutate take an AdmissionReview and answer it through
@@ -134,6 +136,13 @@ fails the rule with KUBE_FORBIDDEN naming that namespace, a ConfigMap that
 does not exist fails it as a missing one does. Each ConfigMap read is reused
 for --config-map-ttl (default 30s).
 
+Secrets that attestors' keys.secret names come from the Secret manifests
+beside the policies (--secrets files, the default), or with --secrets kube
+from the Kubernetes API the same way: the account then needs "get" on
+"secrets" in each namespace named, and pull secrets named without a
+namespace are read in the account's own. Each Secret read is reused for
+--secret-ttl (default 30s).
+
 Verified results (with the attestation payloads their conditions need) are
 reused across admissions for --cache-ttl, at most --cache-entries of them;
 failures never are. Tags are resolved on every admission unless --tag-ttl
@@ -159,7 +168,8 @@ IMGVERIFY_INSECURE_REGISTRIES are comma lists. Any other IMGVERIFY_* name
 stops serve from starting (exit 2), naming it.`,
   environment: { alsoRead: ["IMGVERIFY_AUTH_TOKEN"] },
   flags: {
-    ...configMapFlags,
+    ...objectSourceFlags(CONFIG_MAP_SOURCE),
+    ...objectSourceFlags(SECRET_SOURCE),
     ...cacheFlags,
     ...sharedCacheFlags,
     ...authFlags,
@@ -213,7 +223,10 @@ stops serve from starting (exit 2), naming it.`,
         : parseDuration(flags["shutdown-grace"], "--shutdown-grace", "serve");
     const files = tlsFiles(io, flags);
     const tls = await files?.read();
-    const configMapChoice = parseConfigMapChoice(flags["config-maps"], flags["config-map-ttl"]);
+    const sourceChoices = {
+      configMaps: parseObjectSourceChoice(CONFIG_MAP_SOURCE, flags),
+      secrets: parseObjectSourceChoice(SECRET_SOURCE, flags),
+    };
     const ownCache = parseCacheChoice(flags);
     const sharedCache = await openSharedCache(io, flags, logger);
     const cacheChoice = { ...ownCache, ...(sharedCache && { shared: sharedCache.store }) };
@@ -222,9 +235,11 @@ stops serve from starting (exit 2), naming it.`,
       const sha256 = io.loadSha256(undefined, logger);
       const fetch = io.fetch({ timeoutMs: global.timeoutMs });
       const demo = flags.policy.length === 0;
-      if (demo && configMapChoice.source === "kube") {
-        throw usageError("--config-maps kube needs --policy", "serve");
-      }
+      // The demo's policy reads nothing from a cluster.
+      const kubeFlag =
+        (sourceChoices.configMaps.source === "kube" && "--config-maps") ||
+        (sourceChoices.secrets.source === "kube" && "--secrets");
+      if (demo && kubeFlag) throw usageError(`${kubeFlag} kube needs --policy`, "serve");
       const verifyApi = chooseVerifyApi(flags);
       const { auth, curlHeader } = await chooseCallerAuth(io, flags, {
         demo,
@@ -238,7 +253,7 @@ stops serve from starting (exit 2), naming it.`,
             io,
             flags.policy,
             flags["trusted-root"],
-            configMapChoice,
+            sourceChoices,
             cacheChoice,
             global,
             logger,

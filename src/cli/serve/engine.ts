@@ -12,7 +12,15 @@ import { loadPolicyArgs } from "../policy-files.ts";
 import { cliRegistryClient } from "../registry-client.ts";
 import { trustedRootJson } from "../trusted-root.ts";
 import type { CacheChoice } from "./cache.ts";
-import { type ConfigMapChoice, chooseConfigMaps } from "./config-maps.ts";
+import { CONFIG_MAP_SOURCE } from "./config-maps.ts";
+import { type ObjectSourceChoice, openChosenSource } from "./object-source.ts";
+import { SECRET_SOURCE } from "./secrets.ts";
+
+/** Where rule context ConfigMaps and `keys.secret` Secrets come from (--config-maps, --secrets). */
+export interface ObjectSourceChoices {
+  readonly configMaps: ObjectSourceChoice;
+  readonly secrets: ObjectSourceChoice;
+}
 
 /**
  * The engine over the policies under `policyArgs`, loaded before listening:
@@ -22,7 +30,7 @@ export async function loadEngine(
   io: CliIo,
   policyArgs: readonly string[],
   trustedRoot: string | undefined,
-  configMapChoice: ConfigMapChoice,
+  sourceChoices: ObjectSourceChoices,
   cacheChoice: CacheChoice,
   global: GlobalOptions,
   logger: Logger,
@@ -41,15 +49,23 @@ export async function loadEngine(
     policies: loaded.policies.map((p) => p.name),
     skipped: loaded.skipped.length,
   });
-  const configMaps = await chooseConfigMaps(io, loaded.configMaps, configMapChoice, global, logger);
+  const context = { io, global, logger };
+  const [kubeConfigMaps, kubeSecrets] = await Promise.all([
+    openChosenSource(CONFIG_MAP_SOURCE, sourceChoices.configMaps, loaded.configMaps, context),
+    openChosenSource(SECRET_SOURCE, sourceChoices.secrets, loaded.secrets, context),
+  ]);
   return {
     policies: loaded.policies,
     client,
     trust: prepareTrustMaterial(root),
     clock: systemClock,
     cache: new VerificationCache({ ...cacheChoice, clock: systemClock }),
-    // Secrets for keys.secret come from the files beside the policies (a mounted Secret volume, say).
-    options: { configMaps, secrets: loaded.secrets },
+    options: {
+      configMaps: kubeConfigMaps ?? loaded.configMaps,
+      secrets: kubeSecrets?.source ?? loaded.secrets,
+      // Bare pull-secret names are imgverify's own: in the cluster, its service account's namespace.
+      ...(kubeSecrets && { ownNamespace: kubeSecrets.namespace }),
+    },
   };
 }
 

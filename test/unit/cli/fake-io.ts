@@ -69,6 +69,7 @@ export function fakeIo(
       }
     },
     inClusterConfigMaps: () => Promise.reject(new Error("fake io: not in a cluster")),
+    inClusterSecrets: () => Promise.reject(new Error("fake io: not in a cluster")),
     listen: () => Promise.reject(new Error("fake io: no listening")),
     shutdownSignal: () => new Promise(() => {}),
     ...overrides,

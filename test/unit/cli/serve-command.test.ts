@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { InClusterConfigMapOptions } from "../../../src/cli/io.ts";
+import type { InClusterSourceOptions } from "../../../src/cli/io.ts";
 import { runCli } from "../../../src/cli/main.ts";
 import { StaticConfigMapSource } from "../../../src/policy/index.ts";
 import {
@@ -15,6 +15,7 @@ import {
   world,
 } from "../engine/core/world.ts";
 import { fakeIo } from "./fake-io.ts";
+import { serveAdmission } from "./serve-admission.ts";
 import { harness } from "./serve-harness.ts";
 
 const TOKEN = "serve-test-token-0123456789abcdef";
@@ -213,9 +214,7 @@ describe("imgverify serve", () => {
   });
 
   it("with --config-maps kube reads rule context ConfigMaps through the in-cluster source", async () => {
-    const w = world();
     const key = await freshKey();
-    await pushSigned(w.registry, "app", "v1", [key]);
     const policy = policyDoc({
       name: "sigs",
       entries: [
@@ -237,13 +236,12 @@ describe("imgverify serve", () => {
     const [rule] = (policy.spec as { rules: Record<string, unknown>[] }).rules;
     if (rule === undefined) throw new Error("policyDoc made no rule");
     rule.context = [{ name: "keys", configMap: { name: "signing-keys", namespace: "sec" } }];
-    const asked: InClusterConfigMapOptions[] = [];
-    const h = harness(
-      {},
-      { "p/sigs.json": JSON.stringify(policy), "root.json": JSON.stringify(EMPTY_ROOT) },
-      false,
+    const asked: InClusterSourceOptions[] = [];
+    const served = await serveAdmission(
+      key,
+      { "p/sigs.json": JSON.stringify(policy) },
+      ["--config-maps", "kube", "--config-map-ttl", "5s", "--timeout", "3s"],
       {
-        fetch: () => w.net.fetch,
         inClusterConfigMaps: async (options) => {
           asked.push(options);
           const cm = {
@@ -256,35 +254,9 @@ describe("imgverify serve", () => {
         },
       },
     );
-    const args = ["serve", "--policy", "p", "--trusted-root", "root.json", "--config-maps", "kube"];
-    const exit = runCli(
-      [...args, "--config-map-ttl", "5s", "--timeout", "3s", "--allow-unauthenticated"],
-      h.io,
-    );
-    const { handler } = await h.started;
-    const res = await handler(
-      new Request("http://127.0.0.1:8443/mutate", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(reviewJson([{ name: "c", image: image("app") }])),
-      }),
-    );
-    const { response } = await res.json();
-    expect(response.status?.message ?? "").toBe("");
-    expect(response).toMatchObject({ allowed: true });
+    expect(served.response.status?.message ?? "").toBe("");
+    expect(served.response).toMatchObject({ allowed: true });
     expect(asked).toMatchObject([{ ttlMs: 5000, timeoutMs: 3000 }]);
-    h.stop("SIGTERM");
-    expect(await exit).toBe(0);
-  });
-
-  it.each([
-    [["--config-maps", "etcd"], 'unknown --config-maps "etcd": choose one of files, kube'],
-    [["--config-maps", "kube"], "--config-maps kube needs --policy"],
-    [["--config-map-ttl", "5s"], "--config-map-ttl only applies to --config-maps kube"],
-    [["--config-maps", "kube", "--config-map-ttl", "2h"], "over the bound of 1h"],
-  ])("refuses %j before listening", async (flags, message) => {
-    const h = harness();
-    expect(await runCli(["serve", ...flags], h.io)).toBe(2);
-    expect(h.io.err).toContain(message);
+    expect(await served.stop()).toBe(0);
   });
 });

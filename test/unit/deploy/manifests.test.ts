@@ -300,22 +300,30 @@ describe("deploy/ network and RBAC", () => {
     expect(ingressPorts).toEqual([{ port: container.ports[0].containerPort, protocol: "TCP" }]);
   });
 
-  it("grants the service account get on ConfigMaps in its own namespace and nothing else", () => {
+  it("grants the service account get on ConfigMaps and on Secrets in its own namespace and nothing else", () => {
     const account = only(base, "ServiceAccount");
     expect(pod.spec.serviceAccountName).toBe(account.metadata.name);
-    const role = only(base, "ClusterRole");
-    expect(role.rules).toEqual([{ apiGroups: [""], resources: ["configmaps"], verbs: ["get"] }]);
-    const binding = only(base, "RoleBinding");
-    expect(binding.metadata.namespace).toBe(namespace);
-    expect(binding.roleRef).toEqual({
-      apiGroup: "rbac.authorization.k8s.io",
-      kind: "ClusterRole",
-      name: role.metadata.name,
-    });
-    expect(binding.subjects).toEqual([
-      { kind: "ServiceAccount", name: account.metadata.name, namespace },
+    const roles = base.filter((d) => d.kind === "ClusterRole");
+    expect(roles.map((role) => role.rules)).toEqual([
+      [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get"] }],
+      [{ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }],
     ]);
-    expect(overlay.some((d) => d.kind === "ClusterRoleBinding" || d.kind === "Role")).toBe(false);
+    const bindings = base.filter((d) => d.kind === "RoleBinding");
+    expect(bindings.map((binding) => binding.roleRef)).toEqual(
+      roles.map((role) => ({
+        apiGroup: "rbac.authorization.k8s.io",
+        kind: "ClusterRole",
+        name: role.metadata.name,
+      })),
+    );
+    for (const binding of bindings) {
+      expect(binding.metadata.namespace).toBe(namespace);
+      expect(binding.subjects).toEqual([
+        { kind: "ServiceAccount", name: account.metadata.name, namespace },
+      ]);
+    }
+    const all = [...overlay, ...redisOverlay];
+    expect(all.some((d) => d.kind === "ClusterRoleBinding" || d.kind === "Role")).toBe(false);
   });
 });
 

@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Fetch } from "../../../src/deps.ts";
 import { isImgverifyError } from "../../../src/errors.ts";
-import {
-  KubeConfigMapSource,
-  MAX_CONFIG_MAP_RESPONSE_BYTES,
-} from "../../../src/runtime/kube-config-maps.ts";
+import { KubeConfigMapSource } from "../../../src/runtime/kube-config-maps.ts";
+import { MAX_OBJECT_RESPONSE_BYTES } from "../../../src/runtime/kube-objects.ts";
 import { FakeClock } from "../oci/fake-clock.ts";
 
 const API = "https://10.0.0.1:6443";
@@ -123,7 +121,7 @@ describe("KubeConfigMapSource", () => {
     });
     const notJson = sourceWith(() => new Response("<html>", { status: 200 }));
     expect((await failure(notJson.source.get("sec", "keys"))).code).toBe("KUBE_RESPONSE_INVALID");
-    const huge = sourceWith(() => new Response("x".repeat(MAX_CONFIG_MAP_RESPONSE_BYTES + 1)));
+    const huge = sourceWith(() => new Response("x".repeat(MAX_OBJECT_RESPONSE_BYTES + 1)));
     expect((await failure(huge.source.get("sec", "keys"))).code).toBe("KUBE_RESPONSE_TOO_LARGE");
   });
 

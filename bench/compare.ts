@@ -5,7 +5,7 @@
  * engine makes, do not.
  */
 import type { ModeFigures } from "./admission.ts";
-import type { ComparedResults, LatestResults } from "./latest.ts";
+import type { ComparedResults, LatestResults, SharedCacheFigures } from "./latest.ts";
 
 /**
  * How far a ratio may move the wrong way before it counts as a regression:
@@ -18,7 +18,7 @@ import type { ComparedResults, LatestResults } from "./latest.ts";
  */
 export const RATIO_TOLERANCE = 0.5;
 
-export type Rule = "higher is better" | "lower is better" | "at most" | "equal";
+export type Rule = "higher is better" | "lower is better" | "at most" | "at least" | "equal";
 
 export interface Comparison {
   name: string;
@@ -46,13 +46,63 @@ function ratio(
 
 function count(
   name: string,
-  rule: "at most" | "equal",
+  rule: "at most" | "at least" | "equal",
   baseline: number,
   latest: number,
 ): Comparison {
   const ok =
-    Number.isFinite(latest) && (rule === "at most" ? latest <= baseline : latest === baseline);
+    Number.isFinite(latest) &&
+    (rule === "at most"
+      ? latest <= baseline
+      : rule === "at least"
+        ? latest >= baseline
+        : latest === baseline);
   return { name, rule, baseline, latest, limit: baseline, ok };
+}
+
+/** A regression for what the baseline measured and the run did not. */
+const notMeasured = (name: string): Comparison => ({
+  name,
+  rule: "equal",
+  baseline: 1,
+  latest: 0,
+  limit: 1,
+  ok: false,
+});
+
+type ComparedSharedCache = Pick<
+  SharedCacheFigures,
+  "secondReplicaRequests" | "redisDownAdmissionsOk"
+>;
+
+/** What a baseline from before the shared-cache suite existed is held to: the targets' goals. */
+const SHARED_CACHE_GOALS: ComparedSharedCache = {
+  secondReplicaRequests: 0,
+  redisDownAdmissionsOk: true,
+};
+
+function sharedCacheComparisons(
+  baseline: ComparedSharedCache | undefined,
+  latest: ComparedSharedCache | undefined,
+): Comparison[] {
+  if (latest === undefined)
+    return baseline === undefined ? [] : [notMeasured("shared cache: measured")];
+  const base = baseline ?? SHARED_CACHE_GOALS;
+  return [
+    count(
+      "shared cache: second replica's signature/attestation requests",
+      "at most",
+      base.secondReplicaRequests,
+      latest.secondReplicaRequests,
+    ),
+    // A boolean as 1 or 0: true may not turn false.
+    count(
+      "shared cache: every admission with Redis down answered correctly (1 yes, 0 no)",
+      "at least",
+      Number(base.redisDownAdmissionsOk),
+      Number(latest.redisDownAdmissionsOk),
+    ),
+  ];
 }
 
 function scenarioComparisons(
@@ -134,14 +184,7 @@ export function compareResults(
   for (const base of baseline.scenarios) {
     const run = latest.scenarios.find((s) => s.name === base.name);
     if (run === undefined) {
-      out.push({
-        name: `${base.name}: scenario measured`,
-        rule: "equal",
-        baseline: 1,
-        latest: 0,
-        limit: 1,
-        ok: false,
-      });
+      out.push(notMeasured(`${base.name}: scenario measured`));
       continue;
     }
     out.push(...scenarioComparisons(base, run, baseline.rttMs, tolerance));
@@ -191,5 +234,6 @@ export function compareResults(
       tolerance,
     ),
   );
+  out.push(...sharedCacheComparisons(baseline.sharedCache, latest.sharedCache));
   return out;
 }

@@ -25,7 +25,18 @@ export interface LatestResults {
   throughput?: Record<string, unknown>;
   /** The last `npm run bench:soak` (a separate run of several minutes), when there was one. */
   soak?: SoakFigures;
+  /** Replicas sharing verified results through Redis (absent from results written before). */
+  sharedCache?: SharedCacheFigures;
   targets: Target[];
+}
+
+export interface SharedCacheFigures {
+  /** Signature and attestation requests of a second replica's first admissions of verified images. */
+  secondReplicaRequests: number;
+  /** Every admission with Redis down answered, correctly, within its deadline. */
+  redisDownAdmissionsOk: boolean;
+  /** Reported, not compared. */
+  redisDownMeanMs: number;
 }
 
 export interface SoakFigures {
@@ -54,7 +65,10 @@ export function digestTargets(result: DigestBenchResult): Target[] {
 }
 
 /** What the gate compares: `latest.json` without what it only reports. */
-export type ComparedResults = Pick<LatestResults, "rttMs" | "scenarios" | "digest" | "verify">;
+export type ComparedResults = Pick<
+  LatestResults,
+  "rttMs" | "scenarios" | "digest" | "verify" | "sharedCache"
+>;
 
 const MODE_FIELDS = ["meanMs", "p99Ms", "requests", "distinctRequests"] as const;
 
@@ -82,6 +96,12 @@ export function comparedResults(json: unknown, source: string): ComparedResults 
   number(["verify", "webcryptoPerSec"]);
   number(["verify", "noblePerSec"]);
   number(["verify", "bareSubtlePerSec"]);
+  if (at(json, ["sharedCache"]) !== undefined) {
+    number(["sharedCache", "secondReplicaRequests"]);
+    if (typeof at(json, ["sharedCache", "redisDownAdmissionsOk"]) !== "boolean") {
+      problems.push("sharedCache.redisDownAdmissionsOk (a boolean)");
+    }
+  }
   const scenarios = at(json, ["scenarios"]);
   if (!Array.isArray(scenarios) || scenarios.length === 0) problems.push("scenarios");
   else {

@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { runSignatureVerifyBench } from "./crypto-verify.ts";
 import { runDigestBench } from "./digest.ts";
 import { digestFigures, digestTargets, type LatestResults, writeLatest } from "./latest.ts";
+import { runSharedCacheBench } from "./shared-cache.ts";
 import { printTargets } from "./targets.ts";
 import { runThroughputBench } from "./throughput.ts";
 import { runVerificationBench } from "./verification.ts";
@@ -45,6 +46,9 @@ const verification = await runVerificationBench({
   timeMs: plan.timeMs,
 });
 console.log(`\n(verification scenarios: ${seconds(started)})\n`);
+const sharedCacheStarted = performance.now();
+const sharedCache = await runSharedCacheBench(rttMs);
+console.log(`\n(shared cache: ${seconds(sharedCacheStarted)})\n`);
 const digestStarted = performance.now();
 const digest = await runDigestBench(plan.digestRounds);
 console.log(`\n(digest: ${seconds(digestStarted)})`);
@@ -60,8 +64,10 @@ const results: LatestResults = {
   digest: digestFigures(digest.result),
   verify: verifyFigures,
   throughput: { ...throughput },
+  sharedCache: sharedCache.figures,
   targets: [
     ...verification.targets,
+    ...sharedCache.targets,
     ...digestTargets(digest.result),
     {
       name: "warm digest-pinned admission throughput on Bun >= 50% of the bare Hono echo",

@@ -52,7 +52,8 @@ export interface SeededMaterial {
   signerKeys: string[];
 }
 
-const PREDICATE_TYPES = [SLSA_PROVENANCE, CYCLONEDX_BOM, COSIGN_VULN];
+/** Every predicate type the seeded images are attested with. */
+export const PREDICATE_TYPES: readonly string[] = [SLSA_PROVENANCE, CYCLONEDX_BOM, COSIGN_VULN];
 const MANY_IMAGES = 10;
 const MORE_IMAGES = 50;
 const SIGNERS = 5;
@@ -114,8 +115,15 @@ const CONDITIONS: Record<string, Record<string, unknown>[]> = {
   ],
 };
 
-/** One verifyImages entry: the signature and each of `types` by `keys` (all required). */
-function entry(host: string, keys: readonly string[], types: readonly string[]) {
+/**
+ * One verifyImages entry for every image at `host`: the signature and each of
+ * `types` by `keys` (all required).
+ */
+export function verifyImagesEntry(
+  host: string,
+  keys: readonly string[],
+  types: readonly string[],
+): Record<string, unknown> {
   const attestors = [{ entries: keys.map(keyEntry) }];
   return {
     imageReferences: [`${host}/*`],
@@ -140,7 +148,7 @@ export function buildScenarios(
   const key = [material.attestedKey];
   const everyType: PolicySpec = {
     name: "signed-and-attested",
-    entries: [entry(proxyHost, key, PREDICATE_TYPES)],
+    entries: [verifyImagesEntry(proxyHost, key, PREDICATE_TYPES)],
   };
   // Each rule wants the signature and two of the three attestations, as separate teams' policies do.
   const pairs = [
@@ -152,7 +160,7 @@ export function buildScenarios(
     name: `team-${p + 1}`,
     rules: [0, 1].map((r) => ({
       name: `rule-${r + 1}`,
-      entries: [entry(proxyHost, key, pairs[(p + r) % pairs.length] as string[])],
+      entries: [verifyImagesEntry(proxyHost, key, pairs[(p + r) % pairs.length] as string[])],
     })),
   }));
   return [
@@ -180,7 +188,7 @@ export function buildScenarios(
       ),
       policies: policies({
         name: "five-signers",
-        entries: [entry(proxyHost, material.signerKeys, [])],
+        entries: [verifyImagesEntry(proxyHost, material.signerKeys, [])],
       }),
     },
     // Sequential, 50 images take about 13 s a run: timed once, the fast modes more often.

@@ -11,7 +11,7 @@ export interface StartedRedis {
   readonly port: number;
   /** redis-cli against this server; returns its output. */
   cli(...args: string[]): string;
-  /** SIGKILL: the server is gone at once, as when its node fails. */
+  /** SIGKILL: the server is gone at once, as when its node fails. Again: the same promise. */
   kill(): Promise<void>;
 }
 
@@ -32,6 +32,8 @@ export async function startRedis(dir: string): Promise<StartedRedis> {
   const cli = (...args: string[]): string =>
     execFileSync("redis-cli", ["-h", "127.0.0.1", "-p", String(port), ...args], {
       encoding: "utf8",
+      // Its complaints while the server starts are expected; a failure's are in the error.
+      stdio: ["ignore", "pipe", "pipe"],
     });
   const deadline = Date.now() + 10_000;
   for (;;) {
@@ -44,15 +46,21 @@ export async function startRedis(dir: string): Promise<StartedRedis> {
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  // Once only: a second signal could reach another process that has since taken the PID.
+  let killed: Promise<void> | undefined;
+  const kill = async (): Promise<void> => {
+    try {
+      process.kill(guarded.pid, "SIGKILL");
+    } catch {} // already gone
+    await guarded.stop();
+  };
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     cli,
-    kill: async () => {
-      try {
-        process.kill(guarded.pid, "SIGKILL");
-      } catch {} // already gone
-      await guarded.stop();
+    kill: () => {
+      killed ??= kill();
+      return killed;
     },
   };
 }

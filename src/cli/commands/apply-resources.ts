@@ -10,6 +10,8 @@ import { ImgverifyError } from "../../errors.ts";
 import { formatIssue, type PolicyFile } from "../../policy/index.ts";
 import { parseYamlFiles } from "../../policy/kyverno/yaml-documents.ts";
 import type { CliErrorCode } from "../errors.ts";
+import type { CliIo } from "../io.ts";
+import { manifestPaths, readTextFiles } from "../policy-files.ts";
 
 /** One resource to admit, and where it came from. */
 export interface ResourceRequest {
@@ -23,6 +25,15 @@ const APPLY_USER = { username: "imgverify-apply", groups: ["system:authenticated
 
 /** Items one List may hold: each is admitted against live registries. */
 export const MAX_LIST_ITEMS: number = 10_000;
+
+/** The resources in the files and folders `args` name. */
+export async function readResources(
+  io: CliIo,
+  args: readonly string[],
+  command: string,
+): Promise<ResourceRequest[]> {
+  return resourceRequests(await readTextFiles(io, await manifestPaths(io, args, command)));
+}
 
 export function resourceRequests(files: readonly PolicyFile[]): ResourceRequest[] {
   const { documents, issues } = parseYamlFiles(files);

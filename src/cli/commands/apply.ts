@@ -4,17 +4,12 @@
  * `kyverno apply` does: each resource is admitted as a CREATE and its verdict
  * printed, per policy, rule and image.
  */
-import { systemClock } from "../../deps.ts";
 import type { AdmissionEvaluation } from "../../engine/index.ts";
 import { type Command, defineCommand } from "../command.ts";
 import { EXIT_OK, type ExitCode, usageError } from "../errors.ts";
 import type { FlagSpecs } from "../flags/args.ts";
-import type { CliIo } from "../io.ts";
-import { terminalLogger } from "../logger.ts";
-import { loadPolicyArgs, manifestPaths, readTextFiles } from "../policy-files.ts";
-import { cliRegistryClient } from "../registry-client.ts";
-import { trustedRootJson } from "../trusted-root.ts";
-import { type ResourceRequest, resourceRequests } from "./apply-resources.ts";
+import { offlineEngine } from "../offline-engine.ts";
+import { type ResourceRequest, readResources } from "./apply-resources.ts";
 
 const EXIT_DENIED: ExitCode = 1;
 
@@ -75,10 +70,6 @@ function textOf(resource: ResourceRequest, evaluation: AdmissionEvaluation): str
   return `${lines.join("\n")}\n`;
 }
 
-async function readResources(io: CliIo, args: readonly string[]): Promise<ResourceRequest[]> {
-  return resourceRequests(await readTextFiles(io, await manifestPaths(io, args, "apply")));
-}
-
 export const applyCommand: Command = defineCommand({
   name: "apply",
   summary: "Admit resource manifests through verifyImages policies, as the webhook would.",
@@ -107,30 +98,11 @@ errors, unreadable or refused policy files, and unreadable resources.`,
     }
     if (f.policy.length === 0) throw usageError("apply needs --policy", "apply");
     if (f.resource.length === 0) throw usageError("apply needs --resource", "apply");
-    const logger = terminalLogger(io.stderr);
-    const [{ evaluateAdmission, VerificationCache }, { prepareTrustMaterial }] = await Promise.all([
-      import("../../engine/index.ts"),
-      import("../../engine/checks/index.ts"),
+    const [context, resources] = await Promise.all([
+      offlineEngine(io, global, f.policy, f["trusted-root"], "apply"),
+      readResources(io, f.resource, "apply"),
     ]);
-    const [loaded, resources, root, { client }] = await Promise.all([
-      loadPolicyArgs(io, f.policy, "apply"),
-      readResources(io, f.resource),
-      trustedRootJson(io, f["trusted-root"]),
-      cliRegistryClient(io, global, logger),
-    ]);
-    const context = {
-      policies: loaded.policies,
-      client,
-      trust: prepareTrustMaterial(root),
-      clock: systemClock,
-      // Resources often share images: what one verified, the next need not fetch again.
-      cache: new VerificationCache({ clock: systemClock }),
-      options: {
-        configMaps: loaded.configMaps,
-        secrets: loaded.secrets,
-        defaultTimeoutSeconds: global.timeoutMs / 1000,
-      },
-    };
+    const { evaluateAdmission } = await import("../../engine/index.ts");
     let denied = false;
     for (const resource of resources) {
       const evaluation = await evaluateAdmission(resource.request, context);

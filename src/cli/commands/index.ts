@@ -1,6 +1,6 @@
 /**
  * The command table, in the order `imgverify --help` lists it. A new command
- * (verify, verify-bundle, apply, check-policy, certs, webhook-config) is a module exporting a
+ * (verify, verify-bundle, apply, test, check-policy, certs, webhook-config) is a module exporting a
  * `defineCommand(...)` and one entry here.
  */
 
@@ -11,6 +11,7 @@ import { checkPolicyCommand } from "./check-policy.ts";
 import { digestCommand } from "./digest.ts";
 import { resolveCommand } from "./resolve.ts";
 import { serveCommand } from "./serve.ts";
+import { testCommand } from "./test.ts";
 import { verifyCommand } from "./verify.ts";
 import { verifyBundleCommand } from "./verify-bundle.ts";
 import { webhookConfigCommand } from "./webhook-config.ts";
@@ -22,6 +23,7 @@ export const commands: readonly Command[] = [
   verifyCommand,
   verifyBundleCommand,
   applyCommand,
+  testCommand,
   checkPolicyCommand,
   certsCommand,
   webhookConfigCommand,

@@ -82,6 +82,12 @@ stage runtimes npm run test:runtimes
 # Targets are printed, not enforced, on a shared machine; bench:check is the
 # regression gate (ratios and request counts against bench/baseline.json).
 stage "bench quick + check" bash -c 'npm run --silent bench -- --quick --advisory && npm run --silent bench:check'
+# cel-spec's CEL conformance tests on every runtime (their data ship in node_modules).
+export DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1
+stage "cel conformance node" npm run --silent conformance:cel
+stage "cel conformance bun" npm run --silent conformance:cel:bun
+stage "cel conformance deno" npm run --silent conformance:cel:deno
+stage "cel conformance workerd" npm run --silent conformance:cel:workerd
 # The sigstore-conformance bundle cases, file and digest, on every runtime.
 if [[ -d "$corpora/sigstore-conformance" ]]; then
   stage "conformance node" npm run --silent conformance

@@ -13,6 +13,7 @@ import type { VerificationCache } from "./cache/cache.ts";
 import type { CheckContext } from "./checks/index.ts";
 import { engineError } from "./errors.ts";
 import { foldUnit } from "./fold.ts";
+import { foldCelPlan } from "./ivpol.ts";
 import { DEFAULT_OWN_NAMESPACE } from "./pull-secrets.ts";
 import { planRequest } from "./rules.ts";
 import { parallelRunner, type Runner, sequentialRunner } from "./runner.ts";
@@ -71,9 +72,10 @@ export async function evaluateAdmission(
     : useStore
       ? parallelRunner(ctx, cache, options.maxParallelChecks)
       : unitByUnitRunner(ctx, cache, options.maxParallelChecks);
+  const celUnits = plan.cel.flatMap((c) => c.units.flat());
   const timedOut = await runWithin(
     runner,
-    plan.units,
+    [...plan.units, ...celUnits],
     budget - (clock.now() - start),
     clock,
     deadline,
@@ -100,9 +102,23 @@ export async function evaluateAdmission(
       failurePolicy: unit.policy.failurePolicy,
     };
   });
-  const results = [...plan.decided, ...unitResults];
+  const celResults = plan.cel.map(foldCelPlan);
+  const results = [...plan.decided, ...unitResults, ...celResults.flat()];
   const answer = answerOf(request, results, context.policies);
-  const patch = mutate && answer.allowed ? patchOf(request, plan.units, unitResults) : [];
+  // A CEL policy's result for an image stands for each of its units (one per attestor type).
+  const celPins = plan.cel.flatMap((c, i) =>
+    c.units.flatMap((units, image) =>
+      units.map((unit) => ({ unit, result: celResults[i]?.[image] })),
+    ),
+  );
+  const patch =
+    mutate && answer.allowed
+      ? patchOf(
+          request,
+          [...plan.units, ...celPins.map((p) => p.unit)],
+          [...unitResults, ...celPins.map((p) => p.result as ImageResult)],
+        )
+      : [];
   const { requests, shared } = client.stats;
   return {
     ...answer,

@@ -13,6 +13,7 @@ import {
   matchInput,
   subjectObject,
 } from "../admission/index.ts";
+import { reasonOf } from "../errors.ts";
 import {
   type ConfigMapSource,
   ExpressionBudget,
@@ -31,9 +32,10 @@ import {
 } from "../policy/index.ts";
 import type { TrustMaterial } from "./checks/index.ts";
 import { engineError } from "./errors.ts";
+import { type CelPlan, planCelPolicy } from "./ivpol.ts";
 import { planUnit, type Unit } from "./plan.ts";
 import { codeOf } from "./problems.ts";
-import { pullSecretCredentials } from "./pull-secrets.ts";
+import { type EntryCredentials, pullSecretCredentials } from "./pull-secrets.ts";
 import type { ImageResult } from "./types.ts";
 
 export interface PlanInput {
@@ -59,6 +61,8 @@ export interface Plan {
   matched: Set<VerifyImagesPolicy>;
   /** The admission's expression budget, for the conditions evaluated after verification too. */
   expressions: ExpressionBudget;
+  /** Matched ImageValidatingPolicies with images to verify, folded by their CEL validations. */
+  cel: CelPlan[];
 }
 
 export async function planRequest(input: PlanInput): Promise<Plan> {
@@ -67,6 +71,7 @@ export async function planRequest(input: PlanInput): Promise<Plan> {
     decided: [],
     matched: new Set(),
     expressions: new ExpressionBudget(input.expressionLimits),
+    cel: [],
   };
   // As Kyverno's verifyImages webhooks: only what is created or changed is verified.
   if (input.request.operation !== "CREATE" && input.request.operation !== "UPDATE") return plan;
@@ -81,6 +86,7 @@ async function planPolicy(
   policy: VerifyImagesPolicy,
   plan: Plan,
 ): Promise<void> {
+  if (policy.cel !== undefined) return planCel(input, policy, plan);
   const scope = policy.kind === "Policy" ? policy.namespace : undefined;
   for (const rule of policy.rules) {
     const matched = matchRule(rule, match, scope);
@@ -109,6 +115,40 @@ async function planPolicy(
     // applyRules One: the first rule that applies is the only one run.
     if (applied && policy.applyRules === "One") return;
   }
+}
+
+async function planCel(input: PlanInput, policy: VerifyImagesPolicy, plan: Plan): Promise<void> {
+  const [entry] = policy.cel?.entries ?? [];
+  const scope = { own: input.ownNamespace, policy: undefined };
+  let credentials: EntryCredentials | undefined;
+  try {
+    credentials = entry && (await pullSecretCredentials(entry, input.secrets, scope));
+  } catch (error) {
+    plan.matched.add(policy);
+    plan.decided.push(celResult(policy, "error", reasonOf(error), error));
+    return;
+  }
+  const { matchFacts, request, trust, mutate } = input;
+  const matched = planCelPolicy(policy, request, matchFacts, trust, credentials, mutate);
+  if (matched.outcome === "no-match") return;
+  plan.matched.add(policy);
+  if (matched.outcome === "error") {
+    plan.decided.push(celResult(policy, "error", reasonOf(matched.error), matched.error));
+  } else if (matched.plan === undefined) {
+    plan.decided.push(celResult(policy, "skip", "no image matches matchImageReferences"));
+  } else {
+    plan.cel.push(matched.plan);
+  }
+}
+
+function celResult(
+  policy: VerifyImagesPolicy,
+  status: ImageResult["status"],
+  message: string,
+  error?: unknown,
+): ImageResult {
+  const rule = { name: policy.name, path: "spec", failureAction: policy.validationFailureAction };
+  return ruleResult(policy, rule, status, message, error);
 }
 
 /** Plans one matched rule; false when its preconditions leave it out. */
@@ -188,7 +228,7 @@ async function planRule(
 
 function ruleResult(
   policy: VerifyImagesPolicy,
-  rule: VerifyImagesRule,
+  rule: Pick<VerifyImagesRule, "name" | "path" | "failureAction">,
   status: ImageResult["status"],
   message: string,
   error?: unknown,

@@ -40,6 +40,7 @@ export {
   type PolicyIssueCode,
   PolicyLoadError,
 } from "./errors.ts";
+export { type ImageEvidence, withImageEvidence } from "./ivpol/functions.ts";
 export {
   type CheckResult,
   checkPolicies,
@@ -78,5 +79,7 @@ export {
 } from "./match/image-info.ts";
 export { matchRule } from "./match/match.ts";
 export type * from "./match/match-types.ts";
+export { selectorMatches } from "./match/selector.ts";
 export { wildcardMatch } from "./match/wildcard.ts";
 export type * from "./types.ts";
+export type { CelImagePolicy, ResourceRule } from "./types.ts";

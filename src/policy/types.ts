@@ -5,15 +5,16 @@
  */
 
 import type { AttestorSet } from "./attestor-types.ts";
+import type { CelProgram } from "./cel/evaluate.ts";
 import type { AnyAllConditions, Conditions } from "./conditions/condition-types.ts";
-import type { MatchResources } from "./match/match-types.ts";
+import type { LabelSelector, MatchResources } from "./match/match-types.ts";
 
 export type * from "./attestor-types.ts";
 
 export type FailureAction = "Enforce" | "Audit";
 export type FailurePolicy = "Fail" | "Ignore";
 export type VerificationType = "Cosign" | "SigstoreBundle" | "Notary";
-export type PolicyKind = "ClusterPolicy" | "Policy";
+export type PolicyKind = "ClusterPolicy" | "Policy" | "ImageValidatingPolicy";
 
 /** Where a document came from: the caller's path and the 0-based document index in it. */
 export interface SourceLocation {
@@ -45,6 +46,8 @@ export interface VerifyImagesPolicy {
   readonly rules: readonly VerifyImagesRule[];
   /** Rules of other types (validate, mutate, generate): not run by imgverify, listed so nothing is silent. */
   readonly ignoredRules: readonly IgnoredRule[];
+  /** Set for an ImageValidatingPolicy, whose checks and CEL validations it carries (its `rules` are empty). */
+  readonly cel?: CelImagePolicy;
 }
 
 export interface IgnoredRule {
@@ -153,4 +156,59 @@ export interface Attestation {
   /** Empty: Kyverno fetches the attestations without an attestor constraint. */
   readonly attestors: readonly AttestorSet[];
   readonly conditions: Conditions;
+}
+
+// ImageValidatingPolicy (policies.kyverno.io): what only CEL policies have. The
+// loader carries one in a VerifyImagesPolicy (for timeouts, failure policy and
+// the engine's checks) whose `cel` field holds it.
+
+export interface ResourceRule {
+  readonly apiGroups: readonly string[];
+  readonly apiVersions: readonly string[];
+  readonly operations: readonly string[];
+  /** Plurals, `*`, `pods/*`-style subresources. */
+  readonly resources: readonly string[];
+  readonly resourceNames: readonly string[];
+}
+
+export interface NamedProgram {
+  readonly name: string;
+  readonly path: string;
+  readonly program: CelProgram;
+}
+
+export interface CelValidation {
+  readonly path: string;
+  readonly program: CelProgram;
+  readonly message: string | undefined;
+}
+
+/** An attestor by name, and where its checks sit in the carrier's verifyImages entries. */
+export interface NamedAttestor {
+  readonly name: string;
+  /** The carrier entry (by index) and its attestor set (by index) that check this attestor. */
+  readonly entry: number;
+  readonly set: number;
+}
+
+export interface CelImagePolicy {
+  readonly resourceRules: readonly ResourceRule[];
+  readonly excludeResourceRules: readonly ResourceRule[];
+  readonly namespaceSelector: LabelSelector | undefined;
+  readonly objectSelector: LabelSelector | undefined;
+  readonly matchConditions: readonly NamedProgram[];
+  readonly imageGlobs: readonly string[];
+  readonly imageExpressions: readonly CelProgram[];
+  readonly variables: readonly NamedProgram[];
+  readonly attestors: readonly NamedAttestor[];
+  /** Attestation names and their in-toto predicate types. */
+  readonly attestations: ReadonlyMap<string, string>;
+  readonly validations: readonly CelValidation[];
+  /** Deny blocks; Audit only reports; Warn adds a warning. */
+  readonly validationActions: readonly ("Deny" | "Audit" | "Warn")[];
+  readonly required: boolean;
+  /** The rule the carrier's checks run under (not among its `rules`). */
+  readonly rule: VerifyImagesRule;
+  /** One entry per attestor type (cosign, notary), in `rule.verifyImages` order. */
+  readonly entries: readonly ImageVerification[];
 }

@@ -1,4 +1,5 @@
 import { type PolicyIssue, PolicyLoadError } from "../errors.ts";
+import { parseImageValidatingPolicy } from "../ivpol/parse.ts";
 import type { VerifyImagesPolicy } from "../types.ts";
 import { type ConfigMap, parseConfigMap, StaticConfigMapSource } from "./configmaps.ts";
 import { parsePolicy } from "./parse-policy.ts";
@@ -125,11 +126,14 @@ export function readPolicyDocuments(parsed: {
       addUnique(configMaps, parseConfigMap(doc.value, sink), kind, sink, () => found.length === 0);
     } else if (kind === "Secret" && apiVersion === "v1") {
       addUnique(secrets, parseSecret(doc.value, sink), kind, sink, () => found.length === 0);
+    } else if (kind === "ImageValidatingPolicy" && apiVersion.startsWith("policies.kyverno.io/")) {
+      const policy = parseImageValidatingPolicy(doc.value, at, sink);
+      if (policy !== undefined && found.length === 0) policies.push(policy);
     } else if (apiVersion.startsWith("policies.kyverno.io/")) {
       sink(
         "UNSUPPORTED_FEATURE",
         "kind",
-        `${kind} (CEL-based Kyverno policies) is not supported by imgverify; use a ClusterPolicy with verifyImages`,
+        `${kind} is not supported by imgverify; use an ImageValidatingPolicy or a ClusterPolicy with verifyImages`,
       );
     } else {
       skip("not a Kyverno ClusterPolicy/Policy, a ConfigMap or a Secret");

@@ -57,7 +57,7 @@ export function parseKindSelector(text: string): KindSelector | undefined {
   }
 }
 
-function parseSelector(r: FieldReader, key: string): LabelSelector | undefined {
+export function parseSelector(r: FieldReader, key: string): LabelSelector | undefined {
   const s = r.object(key, ["matchLabels", "matchExpressions"]);
   if (s === undefined) return undefined;
   const matchExpressions = s

@@ -113,9 +113,12 @@ export const MAX_PULL_SECRETS = 16;
 /** A pull secret as Kyverno names it: `name` (imgverify's namespace) or `namespace/name`. */
 const PULL_SECRET = /^\/?(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
-/** `imageRegistryCredentials`: its pull secrets, as written; providers and insecure registries checked. */
-function registryCredentials(r: FieldReader): string[] {
-  const c = r.object("imageRegistryCredentials", ["allowInsecureRegistry", "providers", "secrets"]);
+/**
+ * `imageRegistryCredentials` (an ImageValidatingPolicy's `credentials`): its
+ * pull secrets, as written; providers and insecure registries checked.
+ */
+export function registryCredentials(r: FieldReader, key = "imageRegistryCredentials"): string[] {
+  const c = r.object(key, ["allowInsecureRegistry", "providers", "secrets"]);
   if (c === undefined) return [];
   for (const { value, path } of c.list("providers")) {
     if (value === "default") continue; // the Docker config.json imgverify reads is the default keychain

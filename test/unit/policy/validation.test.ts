@@ -165,9 +165,16 @@ spec:
   });
 
   it("refuses unknown top-level kinds of Kyverno and bad documents", () => {
-    const ivpol =
-      "apiVersion: policies.kyverno.io/v1alpha1\nkind: ImageValidatingPolicy\nmetadata:\n  name: x\nspec: {}";
-    expect(issuePaths(ivpol)).toEqual(["UNSUPPORTED_FEATURE kind"]);
+    const vpol =
+      "apiVersion: policies.kyverno.io/v1alpha1\nkind: ValidatingPolicy\nmetadata:\n  name: x\nspec: {}";
+    expect(issuePaths(vpol)).toEqual(["UNSUPPORTED_FEATURE kind"]);
+    const ivpol = vpol.replace("ValidatingPolicy", "ImageValidatingPolicy");
+    expect(issuePaths(ivpol)).toEqual([
+      "FIELD_REQUIRED spec.validationActions",
+      "FIELD_REQUIRED spec.matchConstraints",
+      "FIELD_REQUIRED spec.matchImageReferences",
+      "FIELD_REQUIRED spec.validations",
+    ]);
     expect(issuePaths("a: [1, 2")).toEqual(["YAML_INVALID "]);
     expect(issuePaths(policyWith(KEYED_ENTRY).replace("kyverno.io/v1", "kyverno.io/v9"))).toEqual([
       "FIELD_INVALID apiVersion",

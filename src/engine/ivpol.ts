@@ -1,0 +1,285 @@
+/**
+ * ImageValidatingPolicy in the engine. Planning: the policy's match
+ * constraints and CEL match conditions, then one unit per matched image and
+ * attestor type carrying every check its attestors and attestations need,
+ * run with every other unit over the request's store. Folding: the CEL
+ * validations, whose image functions read those checks' outcomes.
+ */
+import type { AdmissionRequest, ExtractedImage } from "../admission/index.ts";
+import { extractImages, subjectObject } from "../admission/index.ts";
+import { reasonOf } from "../errors.ts";
+import type { MatchInput, ResourceRule, VerifyImagesPolicy } from "../policy/index.ts";
+import { matchesImageReferences, selectorMatches, withImageEvidence } from "../policy/index.ts";
+import type { TrustMaterial, VerifiedAttestation, VerifiedSignature } from "./checks/index.ts";
+import { engineError } from "./errors.ts";
+import { type EntryPlan, planUnit, type SetPlan, type Unit } from "./plan.ts";
+import { codeOf } from "./problems.ts";
+import type { EntryCredentials } from "./pull-secrets.ts";
+import type { ImageResult } from "./types.ts";
+
+/** The units of one matched policy's images, by image as written and carrier entry. */
+export interface CelPlan {
+  readonly policy: VerifyImagesPolicy;
+  readonly request: AdmissionRequest;
+  readonly images: readonly ExtractedImage[];
+  /** `units[i][e]`: image i, carrier entry e. */
+  readonly units: readonly (readonly Unit[])[];
+}
+
+export type CelMatch =
+  | { readonly outcome: "no-match" }
+  | { readonly outcome: "error"; readonly error: unknown }
+  | { readonly outcome: "match"; readonly plan: CelPlan | undefined };
+
+function ruleMatches(rule: ResourceRule, request: AdmissionRequest): boolean {
+  const has = (list: readonly string[], value: string) =>
+    list.includes("*") || list.includes(value);
+  const resource =
+    request.subResource === ""
+      ? request.resource.resource
+      : `${request.resource.resource}/${request.subResource}`;
+  return (
+    has(rule.operations, request.operation) &&
+    has(rule.apiGroups, request.resource.group) &&
+    has(rule.apiVersions, request.resource.version) &&
+    (has(rule.resources, resource) || rule.resources.includes(`${request.resource.resource}/*`)) &&
+    (rule.resourceNames.length === 0 || rule.resourceNames.includes(request.name))
+  );
+}
+
+function labelsOf(object: unknown): Record<string, string> {
+  const metadata = (object as { metadata?: { labels?: unknown } } | undefined)?.metadata;
+  const labels = metadata?.labels;
+  return typeof labels === "object" && labels !== null ? (labels as Record<string, string>) : {};
+}
+
+/** The CEL `request` variable: the AdmissionRequest's fields as the API server sends them. */
+function requestVariable(request: AdmissionRequest): Record<string, unknown> {
+  return {
+    uid: request.uid,
+    kind: request.kind,
+    resource: request.resource,
+    subResource: request.subResource,
+    name: request.name,
+    namespace: request.namespace,
+    operation: request.operation,
+    userInfo: request.userInfo,
+    dryRun: request.dryRun,
+  };
+}
+
+function baseBindings(request: AdmissionRequest): Record<string, unknown> {
+  return {
+    object: request.object ?? null,
+    oldObject: request.oldObject ?? null,
+    request: requestVariable(request),
+  };
+}
+
+/** Whether `policy` applies to `request`, and the units of the images it verifies. */
+export function planCelPolicy(
+  policy: VerifyImagesPolicy,
+  request: AdmissionRequest,
+  facts: Pick<MatchInput, "namespaceLabels">,
+  trust: TrustMaterial,
+  credentials: EntryCredentials | undefined,
+  mutate: boolean,
+): CelMatch {
+  const cel = policy.cel;
+  if (cel === undefined || !policy.admission) return { outcome: "no-match" };
+  if (!cel.resourceRules.some((r) => ruleMatches(r, request))) return { outcome: "no-match" };
+  if (cel.excludeResourceRules.some((r) => ruleMatches(r, request))) return { outcome: "no-match" };
+  const object = subjectObject(request);
+  if (cel.objectSelector && !selectorMatches(cel.objectSelector, labelsOf(object))) {
+    return { outcome: "no-match" };
+  }
+  if (cel.namespaceSelector) {
+    const labels = facts.namespaceLabels;
+    if (labels === undefined) {
+      const error = engineError(
+        "MATCH_UNKNOWN",
+        "cannot tell whether the policy applies: the request does not carry the namespace's labels",
+      );
+      return { outcome: "error", error };
+    }
+    if (!selectorMatches(cel.namespaceSelector, labels)) return { outcome: "no-match" };
+  }
+  try {
+    for (const condition of cel.matchConditions) {
+      if (condition.program.evaluate(baseBindings(request)) !== true)
+        return { outcome: "no-match" };
+    }
+  } catch (error) {
+    return { outcome: "error", error };
+  }
+  const extraction = extractImages(object, { kind: request.kind.kind, imageExtractors: {} });
+  const images = extraction.images.filter(
+    (image) =>
+      matchesImageReferences(cel.imageGlobs, image.info) ||
+      cel.imageExpressions.some((p) => p.evaluate({ imageRef: image.image }) === true),
+  );
+  if (images.length === 0) return { outcome: "match", plan: undefined };
+  // The carrier rule has no variables: its data is empty.
+  const rule = { ...cel.rule, data: {} };
+  const units = images.map((image) =>
+    cel.entries.map((verification) =>
+      planUnit({ policy, rule, verification, image, trust, credentials, mutate }),
+    ),
+  );
+  return { outcome: "match", plan: { policy, request, images, units } };
+}
+
+/** The verified evidence of a set (an attestor: any of its entries), or why there is none. */
+function verifiedOf(set: SetPlan): readonly VerifiedSignature[] {
+  const found: VerifiedSignature[] = [];
+  const walk = (entries: readonly EntryPlan[]) => {
+    for (const entry of entries) {
+      if (entry.kind === "leaf") {
+        const { outcome } = entry.leaf;
+        if (outcome.state === "pending") {
+          throw engineError("DEADLINE_EXCEEDED", `${entry.path}: the check did not finish in time`);
+        }
+        if (outcome.state === "done") found.push(...outcome.value);
+      } else if (entry.kind === "nested") walk(entry.set.entries);
+      else throw entry.error;
+    }
+  };
+  walk(set.entries);
+  return found;
+}
+
+function imagesVariable(images: readonly ExtractedImage[], all: readonly ExtractedImage[]) {
+  const groups: Record<string, string[]> = {
+    containers: [],
+    initContainers: [],
+    ephemeralContainers: [],
+  };
+  for (const image of all) (groups[image.group] ??= []).push(image.image);
+  void images;
+  return groups;
+}
+
+/** The policy's answer for each of its images: every validation over the checks' outcomes. */
+export function foldCelPlan(plan: CelPlan): ImageResult[] {
+  const { policy, request } = plan;
+  const cel = policy.cel;
+  if (cel === undefined) return [];
+  const base = {
+    policy: policy.name,
+    rule: policy.name,
+    path: "spec.validations",
+    failureAction: policy.validationFailureAction,
+    failurePolicy: policy.failurePolicy,
+    ...(cel.validationActions.includes("Warn") && { warn: true }),
+  } as const;
+  const indexOf = new Map(plan.images.map((image, i) => [image.image, i]));
+  const verifiedImages = new Set<string>();
+  const attestor = (name: string) => {
+    const found = cel.attestors.find((a) => a.name === name);
+    if (found === undefined) throw new Error(`attestor "${name}" is not in the policy`);
+    return found;
+  };
+  const unitsOf = (image: string) => {
+    const i = indexOf.get(image);
+    return i === undefined ? undefined : plan.units[i];
+  };
+  const evidence = {
+    signedBy(image: string, names: readonly string[]) {
+      const units = unitsOf(image);
+      if (units === undefined) return 0;
+      const count = names.filter((name) => {
+        const { entry, set } = attestor(name);
+        const s = units[entry]?.signatureSets[set];
+        return s !== undefined && verifiedOf(s).length > 0;
+      }).length;
+      if (count > 0) verifiedImages.add(image);
+      return count;
+    },
+    attestedBy(image: string, attestation: string, names: readonly string[]) {
+      return names.filter((name) => attestationEvidence(image, attestation, name).length > 0)
+        .length;
+    },
+    payload(image: string, attestation: string) {
+      for (const a of cel.attestors) {
+        const found = attestationEvidence(image, attestation, a.name)[0] as
+          | VerifiedAttestation
+          | undefined;
+        if (found !== undefined) return found.statement;
+      }
+      throw new Error(`no verified attestation "${attestation}" of ${image}`);
+    },
+  };
+  function attestationEvidence(
+    image: string,
+    attestation: string,
+    name: string,
+  ): readonly VerifiedSignature[] {
+    if (!cel?.attestations.has(attestation))
+      throw new Error(`attestation "${attestation}" is not in the policy`);
+    const units = unitsOf(image);
+    if (units === undefined) return [];
+    const { entry, set } = attestor(name);
+    const unit = units[entry];
+    const plan_ = unit?.attestations.find((a) => a.attestation.name === attestation);
+    const s = plan_?.sets[set];
+    return s === undefined ? [] : verifiedOf(s);
+  }
+
+  const decide = (status: ImageResult["status"], message: string, error?: unknown): ImageResult[] =>
+    plan.images.map((image, i) => {
+      const target = plan.units[i]?.[0]?.target;
+      const digest = target?.state === "done" ? target.value.digest : undefined;
+      return {
+        ...base,
+        image: image.image,
+        status,
+        message,
+        ...(status === "pass" && digest !== undefined && { digest }),
+        ...(error !== undefined && { code: codeOf(error) }),
+      };
+    });
+  const refused = plan.units.flat().find((u) => u.refused !== undefined);
+  if (refused?.refused !== undefined) return decide("fail", refused.refused);
+  for (const unit of plan.units.flat()) {
+    if (unit.target.state === "failed") {
+      return decide(
+        "error",
+        `${unit.image.image}: ${reasonOf(unit.target.error)}`,
+        unit.target.error,
+      );
+    }
+  }
+  const bindings: Record<string, unknown> = {
+    ...baseBindings(request),
+    images: imagesVariable(
+      plan.images,
+      extractImages(subjectObject(request), { kind: request.kind.kind, imageExtractors: {} })
+        .images,
+    ),
+    attestors: Object.fromEntries(cel.attestors.map((a) => [a.name, { name: a.name }])),
+    attestations: Object.fromEntries([...cel.attestations.keys()].map((n) => [n, n])),
+  };
+  try {
+    return withImageEvidence(evidence, () => {
+      const variables: Record<string, unknown> = {};
+      for (const v of cel.variables)
+        variables[v.name] = v.program.evaluate({ ...bindings, variables });
+      for (const validation of cel.validations) {
+        const value = validation.program.evaluate({ ...bindings, variables });
+        if (value !== true) {
+          const message =
+            validation.message ?? `failed expression: ${validation.program.expression.trim()}`;
+          return decide("fail", message);
+        }
+      }
+      const unverified = plan.images.find((image) => !verifiedImages.has(image.image));
+      if (cel.required && unverified !== undefined) {
+        return decide("fail", `image ${unverified.image} was not verified by any validation`);
+      }
+      return decide("pass", "");
+    });
+  } catch (error) {
+    const code = codeOf(error);
+    return decide(code === "DEADLINE_EXCEEDED" ? "error" : "error", reasonOf(error), error);
+  }
+}

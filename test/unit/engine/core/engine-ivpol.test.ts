@@ -1,0 +1,196 @@
+/**
+ * ImageValidatingPolicy through /validate over the fake registry (this file
+ * runs on Node, Bun, Deno and workerd with the unit suite): a cosign key
+ * attestor admits a signed image and denies an unsigned one, its checks
+ * shared with a ClusterPolicy checking the same image (no request made
+ * twice), and match constraints and conditions decide whether it applies.
+ */
+import { describe, expect, it } from "vitest";
+import { silentLogger } from "../../../../src/deps.ts";
+import { nobleSha256 } from "../../../../src/digest/noble.ts";
+import { createApp } from "../../../../src/http/app.ts";
+import { readPolicies, type VerifyImagesPolicy } from "../../../../src/policy/index.ts";
+import {
+  admission,
+  evaluate,
+  freshKey,
+  HOST,
+  image,
+  keyEntry,
+  policyDoc,
+  pushSigned,
+  REFS,
+  reviewJson,
+  runClock,
+  type World,
+  world,
+} from "./world.ts";
+
+type Key = Awaited<ReturnType<typeof freshKey>>;
+
+function ivpolDoc(key: Key, extra: Record<string, unknown> = {}) {
+  return {
+    apiVersion: "policies.kyverno.io/v1alpha1",
+    kind: "ImageValidatingPolicy",
+    metadata: { name: "iv" },
+    spec: {
+      validationActions: ["Deny"],
+      matchConstraints: {
+        resourceRules: [
+          {
+            apiGroups: [""],
+            apiVersions: ["v1"],
+            operations: ["CREATE", "UPDATE"],
+            resources: ["pods"],
+          },
+        ],
+      },
+      matchImageReferences: [{ glob: `${HOST}/*` }],
+      attestors: [
+        {
+          name: "key",
+          cosign: {
+            key: { data: key.pem },
+            ctlog: { insecureIgnoreTlog: true, insecureIgnoreSCT: true },
+          },
+        },
+      ],
+      validations: [
+        {
+          expression:
+            "images.containers.map(i, verifyImageSignatures(i, [attestors.key])).all(e, e > 0)",
+          message: "not signed by the key",
+        },
+      ],
+      ...extra,
+    },
+  };
+}
+
+function load(...docs: object[]): VerifyImagesPolicy[] {
+  const loaded = readPolicies(
+    docs.map((d, i) => ({ path: `p${i}.json`, text: JSON.stringify(d) })),
+  );
+  expect(loaded.issues).toEqual([]);
+  return [...loaded.policies];
+}
+
+function appOver(w: World, loaded: VerifyImagesPolicy[]) {
+  return createApp({
+    fetch: () => Promise.reject(new Error("no network in app tests")),
+    clock: w.clock,
+    logger: silentLogger,
+    sha256: nobleSha256,
+    engine: { policies: loaded, client: w.client, trust: w.trust, clock: w.clock, cache: w.cache },
+    auth: { mode: "unauthenticated" },
+  });
+}
+
+async function validate(w: World, loaded: VerifyImagesPolicy[], ref: string) {
+  const app = appOver(w, loaded);
+  const res = await runClock(
+    w,
+    Promise.resolve(
+      app.request("/validate", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(reviewJson([{ name: "c", image: ref }])),
+      }),
+    ),
+  );
+  return (await res.json()) as { response: { allowed: boolean; status?: { message?: string } } };
+}
+
+describe("ImageValidatingPolicy", () => {
+  it("admits a signed image and denies an unsigned one through /validate", async () => {
+    const w = world();
+    const key = await freshKey();
+    const signed = await pushSigned(w.registry, "app", "v1", [key]);
+    const other = await pushSigned(w.registry, "other", "v1", []);
+    const loaded = load(ivpolDoc(key));
+    // /validate pins nothing: verifyDigest (the default) needs the digest written.
+    const tagOnly = await validate(w, loaded, image("app"));
+    expect(tagOnly.response).toMatchObject({
+      allowed: false,
+      status: { message: expect.stringContaining("missing digest") },
+    });
+    expect((await validate(w, loaded, `${image("app")}@${signed}`)).response.allowed).toBe(true);
+    const denied = await validate(w, loaded, `${image("other")}@${other}`);
+    expect(denied.response.allowed).toBe(false);
+    expect(denied.response.status?.message).toContain("not signed by the key");
+  });
+
+  it("shares its checks with a ClusterPolicy checking the same image", async () => {
+    const w = world();
+    const key = await freshKey();
+    await pushSigned(w.registry, "app", "v1", [key]);
+    const both = load(
+      ivpolDoc(key),
+      policyDoc({
+        entries: [{ imageReferences: REFS, attestors: [{ entries: [keyEntry(key)] }] }],
+      }),
+    );
+    const result = await runClock(
+      w,
+      evaluate(w, admission([{ name: "c", image: image("app") }]), both, { useCache: false }),
+    );
+    expect(result.allowed).toBe(true);
+    expect(result.results.map((r) => `${r.policy} ${r.status}`).sort()).toEqual([
+      "iv pass",
+      "p pass",
+    ]);
+    expect(result.timing.requests).toBe(
+      result.timing.requests - result.timing.sharedRequests + result.timing.sharedRequests,
+    );
+    const paths = w.net.log.map((r) => `${r.method} ${r.url.pathname}`);
+    expect(new Set(paths).size).toBe(paths.length);
+  });
+
+  it("applies only where its constraints and conditions say", async () => {
+    const w = world();
+    const key = await freshKey();
+    await pushSigned(w.registry, "other", "v1", []);
+    const onlyProd = load(
+      ivpolDoc(key, {
+        matchConditions: [
+          {
+            name: "prod",
+            expression: "has(object.metadata.labels) && object.metadata.labels.prod == 'true'",
+          },
+        ],
+      }),
+    );
+    expect((await validate(w, onlyProd, image("other"))).response.allowed).toBe(true);
+    const deployments = load(
+      ivpolDoc(key, {
+        matchConstraints: {
+          resourceRules: [
+            {
+              apiGroups: ["apps"],
+              apiVersions: ["v1"],
+              operations: ["CREATE"],
+              resources: ["deployments"],
+            },
+          ],
+        },
+      }),
+    );
+    expect((await validate(w, deployments, image("other"))).response.allowed).toBe(true);
+    expect(w.net.log).toEqual([]);
+  });
+
+  it("errs, and denies under failurePolicy Fail, when a validation cannot be evaluated", async () => {
+    const w = world();
+    const key = await freshKey();
+    await pushSigned(w.registry, "app", "v1", [key]);
+    const broken = load(
+      ivpolDoc(key, { validations: [{ expression: "object.spec.nothing.here == 1" }] }),
+    );
+    const result = await runClock(
+      w,
+      evaluate(w, admission([{ name: "c", image: image("app") }]), broken),
+    );
+    expect(result.allowed).toBe(false);
+    expect(result.results[0]).toMatchObject({ status: "error", code: "CEL_FAILED" });
+  });
+});

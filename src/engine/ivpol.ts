@@ -279,7 +279,16 @@ export function foldCelPlan(plan: CelPlan): ImageResult[] {
       return decide("pass", "");
     });
   } catch (error) {
-    const code = codeOf(error);
-    return decide(code === "DEADLINE_EXCEEDED" ? "error" : "error", reasonOf(error), error);
+    return decide(celFailureStatus(error), reasonOf(error), error);
   }
+}
+
+/**
+ * An evaluation that ran out of cost fails whatever the failure policy: the
+ * object's size drives the cost, so an error there would let a pod spec
+ * choose to be admitted under failurePolicy Ignore.
+ */
+export function celFailureStatus(error: unknown): "fail" | "error" {
+  const code = codeOf(error);
+  return code === "CEL_COST_EXCEEDED" || code === "EXPRESSION_BUDGET_EXCEEDED" ? "fail" : "error";
 }

@@ -32,7 +32,7 @@ import {
 } from "../policy/index.ts";
 import type { TrustMaterial } from "./checks/index.ts";
 import { engineError } from "./errors.ts";
-import { type CelPlan, planCelPolicy } from "./ivpol.ts";
+import { type CelPlan, celFailureStatus, planCelPolicy } from "./ivpol.ts";
 import { planUnit, type Unit } from "./plan.ts";
 import { codeOf } from "./problems.ts";
 import { type EntryCredentials, pullSecretCredentials } from "./pull-secrets.ts";
@@ -133,7 +133,8 @@ async function planCel(input: PlanInput, policy: VerifyImagesPolicy, plan: Plan)
   if (matched.outcome === "no-match") return;
   plan.matched.add(policy);
   if (matched.outcome === "error") {
-    plan.decided.push(celResult(policy, "error", reasonOf(matched.error), matched.error));
+    const status = celFailureStatus(matched.error);
+    plan.decided.push(celResult(policy, status, reasonOf(matched.error), matched.error));
   } else if (matched.plan === undefined) {
     plan.decided.push(celResult(policy, "skip", "no image matches matchImageReferences"));
   } else {

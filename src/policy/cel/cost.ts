@@ -1,6 +1,7 @@
 /**
- * The runtime cost of a CEL evaluation, counted the way Kubernetes counts it
- * (1 per call and per comprehension iteration, plus the sizes handled), and
+ * The runtime cost of a CEL evaluation, counted much as cel-go counts it for
+ * Kubernetes (1 per call and per comprehension iteration, plus the sizes
+ * handled), and
  * enforced from inside the interpreter. @bufbuild/cel has no cost hook, but
  * every call it makes goes through the function groups of its environment,
  * so the environment handed to `plan` finds metered groups; and each
@@ -114,7 +115,7 @@ function meteredGroup(group: FuncGroup | undefined): FuncGroup | undefined {
         active?.charge(1 + Math.ceil(work / ITEMS_PER_UNIT));
         const result = group.call(id, target, args);
         const built = result === undefined ? 0 : sizeOf(result);
-        if (built > read) active?.charge(Math.ceil((built - read) / ITEMS_PER_UNIT));
+        if (built > work) active?.charge(Math.ceil((built - work) / ITEMS_PER_UNIT));
         return result;
       },
     },

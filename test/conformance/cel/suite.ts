@@ -9,6 +9,7 @@
  * deductions (`typedResult`, `checkOnly`), which @bufbuild/cel does not
  * export and policies here do not use.
  */
+import type { CelValue } from "@bufbuild/cel";
 import type { SimpleTest } from "@bufbuild/cel-spec/cel/expr/conformance/test/simple_pb.js";
 import { getTestRegistry } from "@bufbuild/cel-spec/testdata/registry.js";
 import {
@@ -63,7 +64,7 @@ function skipReason(test: SimpleTest): string | undefined {
 /** "" when `test` has its expected outcome, else what happened instead. */
 function failureOf(test: SimpleTest, registry: Registry): string {
   const expected = test.resultMatcher;
-  let result: ReturnType<ReturnType<typeof compileCelValue>["run"]>;
+  let result: CelValue;
   try {
     const program = compileCelValue(test.expr, test.name, { registry, container: test.container });
     const input = Object.fromEntries(

@@ -68,7 +68,7 @@ describe.skipIf(!samplesPresent)("imgverify check-policy on the Kyverno sample p
     };
     const refused = result.policies.filter((p) => p.status === "refused");
     // The samples' one refused verifyImages policy (as test/unit/policy/corpora-walk.test.ts
-    // expects), a chainsaw assertion fragment without a spec, and the CEL-based policy kind.
+    // expects) and chainsaw assertion fragments without a spec; the ImageValidatingPolicy loads.
     expect(
       Object.fromEntries(
         refused.map((p) => [relative(SAMPLES, p.file), p.issues.map((i) => `${i.code} ${i.path}`)]),
@@ -78,10 +78,9 @@ describe.skipIf(!samplesPresent)("imgverify check-policy on the Kyverno sample p
       "other/verify-image-gcpkms/verify-image-gcpkms.yaml": [
         `UNSUPPORTED_FEATURE ${VI}.attestors[0].entries[0].keys.kms`,
       ],
-      "other/verify-image-ivpol/.chainsaw-test/policy-ready.yaml": ["UNSUPPORTED_FEATURE kind"],
-      "other/verify-image-ivpol/verify-image-ivpol.yaml": ["UNSUPPORTED_FEATURE kind"],
+      "other/verify-image-ivpol/.chainsaw-test/policy-ready.yaml": ["FIELD_REQUIRED spec"],
     });
-    expect(result.policies.filter((p) => p.status === "loaded")).toHaveLength(10);
+    expect(result.policies.filter((p) => p.status === "loaded")).toHaveLength(11);
   });
 
   it("prints the refused field with its file for people", async () => {

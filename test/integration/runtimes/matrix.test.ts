@@ -201,8 +201,10 @@ describe("the Worker bundle in workerd", () => {
     timings.sameAdmissionWarmMs = warm.ms.toFixed(1);
   }, 180_000);
 
-  it("stays within the gzip budget of 400 KiB", () => {
-    expect(Number(timings.gzipKiB)).toBeLessThanOrEqual(400);
+  // The CEL interpreter and its protobuf runtime (ImageValidatingPolicy) take about 110 KiB;
+  // Cloudflare's own limit is 3 MiB compressed on the free plan.
+  it("stays within the gzip budget of 600 KiB", () => {
+    expect(Number(timings.gzipKiB)).toBeLessThanOrEqual(600);
     expect(statSync(join(outDir, "worker.js")).size).toBeGreaterThan(0);
   });
 

@@ -6,6 +6,7 @@
  * twice), and match constraints and conditions decide whether it applies.
  */
 import { describe, expect, it } from "vitest";
+import { decodeAdmissionReview } from "../../../../src/admission/index.ts";
 import { silentLogger } from "../../../../src/deps.ts";
 import { nobleSha256 } from "../../../../src/digest/noble.ts";
 import { createApp } from "../../../../src/http/app.ts";
@@ -192,5 +193,30 @@ describe("ImageValidatingPolicy", () => {
     );
     expect(result.allowed).toBe(false);
     expect(result.results[0]).toMatchObject({ status: "error", code: "CEL_FAILED" });
+  });
+
+  it("fails, whatever the failure policy, when the object drives a validation past its cost", async () => {
+    const w = world();
+    const key = await freshKey();
+    await pushSigned(w.registry, "app", "v1", [key]);
+    const costly = load(
+      ivpolDoc(key, {
+        failurePolicy: "Ignore",
+        validations: [
+          {
+            expression:
+              "object.metadata.labels.all(a, object.metadata.labels.all(b, object.metadata.labels.all(c, true)))",
+          },
+        ],
+      }),
+    );
+    const review = reviewJson([{ name: "c", image: image("app") }]);
+    const request = review.request as { object: { metadata: Record<string, unknown> } };
+    request.object.metadata.labels = Object.fromEntries(
+      Array.from({ length: 200 }, (_, i) => [`l${i}`, "x"]),
+    );
+    const result = await runClock(w, evaluate(w, decodeAdmissionReview(review), costly));
+    expect(result.allowed).toBe(false);
+    expect(result.results[0]).toMatchObject({ status: "fail", code: "CEL_COST_EXCEEDED" });
   });
 });

@@ -9,7 +9,12 @@ import type { AdmissionRequest, ExtractedImage } from "../admission/index.ts";
 import { extractImages, subjectObject } from "../admission/index.ts";
 import { reasonOf } from "../errors.ts";
 import type { MatchInput, ResourceRule, VerifyImagesPolicy } from "../policy/index.ts";
-import { matchesImageReferences, selectorMatches, withImageEvidence } from "../policy/index.ts";
+import {
+  matchesImageReferences,
+  selectorMatches,
+  toCel,
+  withImageEvidence,
+} from "../policy/index.ts";
 import type { TrustMaterial, VerifiedAttestation, VerifiedSignature } from "./checks/index.ts";
 import { engineError } from "./errors.ts";
 import { type EntryPlan, planUnit, type SetPlan, type Unit } from "./plan.ts";
@@ -68,11 +73,12 @@ function requestVariable(request: AdmissionRequest): Record<string, unknown> {
   };
 }
 
+/** Converted to CEL values once: every expression over them takes them as they are. */
 function baseBindings(request: AdmissionRequest): Record<string, unknown> {
   return {
-    object: request.object ?? null,
-    oldObject: request.oldObject ?? null,
-    request: requestVariable(request),
+    object: toCel(request.object ?? null),
+    oldObject: toCel(request.oldObject ?? null),
+    request: toCel(requestVariable(request)),
   };
 }
 
@@ -105,9 +111,9 @@ export function planCelPolicy(
     if (!selectorMatches(cel.namespaceSelector, labels)) return { outcome: "no-match" };
   }
   try {
+    const bindings = baseBindings(request);
     for (const condition of cel.matchConditions) {
-      if (condition.program.evaluate(baseBindings(request)) !== true)
-        return { outcome: "no-match" };
+      if (condition.program.evaluate(bindings) !== true) return { outcome: "no-match" };
     }
   } catch (error) {
     return { outcome: "error", error };

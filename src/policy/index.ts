@@ -6,6 +6,7 @@
  * Pure: text in, typed values or `ImgverifyError<PolicyErrorCode>` out.
  */
 
+export { toCel } from "./cel/evaluate.ts";
 export {
   type AnyAllConditions,
   CONDITION_OPERATORS,

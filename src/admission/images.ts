@@ -140,7 +140,8 @@ function customLocator(extractor: ImageExtractor): ImageLocator {
   };
 }
 
-function parseImage(found: FoundImage): ExtractedImage | ImageProblem {
+/** An image found by other means (a CEL extractor), parsed as those read from objects are. */
+export function parseImage(found: FoundImage): ExtractedImage | ImageProblem {
   try {
     const reference = parseReference(found.image);
     return { ...found, info: kyvernoImageInfo(found.image), reference };

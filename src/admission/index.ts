@@ -28,6 +28,7 @@ export {
   imagesVariable,
   MAX_IMAGES,
   POD_SPEC_FIELDS,
+  parseImage,
 } from "./images.ts";
 export { matchInput, resourceIdentity, subjectObject } from "./match-input.ts";
 export {

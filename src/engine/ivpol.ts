@@ -6,7 +6,7 @@
  * validations, whose image functions read those checks' outcomes.
  */
 import type { AdmissionRequest, ExtractedImage } from "../admission/index.ts";
-import { extractImages, subjectObject } from "../admission/index.ts";
+import { subjectObject } from "../admission/index.ts";
 import { reasonOf } from "../errors.ts";
 import type { MatchInput, ResourceRule, VerifyImagesPolicy } from "../policy/index.ts";
 import {
@@ -17,6 +17,7 @@ import {
 } from "../policy/index.ts";
 import type { TrustMaterial, VerifiedAttestation, VerifiedSignature } from "./checks/index.ts";
 import { engineError } from "./errors.ts";
+import { type CelImages, celImages } from "./ivpol-images.ts";
 import { type EntryPlan, planUnit, type SetPlan, type Unit } from "./plan.ts";
 import { codeOf } from "./problems.ts";
 import type { EntryCredentials } from "./pull-secrets.ts";
@@ -26,6 +27,9 @@ import type { ImageResult } from "./types.ts";
 export interface CelPlan {
   readonly policy: VerifyImagesPolicy;
   readonly request: AdmissionRequest;
+  /** The CEL's `images` variable. */
+  readonly groups: CelImages["groups"];
+  /** The images planned: those matchImageReferences matches. */
   readonly images: readonly ExtractedImage[];
   /** `units[i][e]`: image i, carrier entry e. */
   readonly units: readonly (readonly Unit[])[];
@@ -110,16 +114,17 @@ export function planCelPolicy(
     }
     if (!selectorMatches(cel.namespaceSelector, labels)) return { outcome: "no-match" };
   }
+  let found: CelImages;
   try {
     const bindings = baseBindings(request);
     for (const condition of cel.matchConditions) {
       if (condition.program.evaluate(bindings) !== true) return { outcome: "no-match" };
     }
+    found = celImages(cel, object, request.kind.kind, bindings);
   } catch (error) {
     return { outcome: "error", error };
   }
-  const extraction = extractImages(object, { kind: request.kind.kind, imageExtractors: {} });
-  const images = extraction.images.filter(
+  const images = found.images.filter(
     (image) =>
       matchesImageReferences(cel.imageGlobs, image.info) ||
       cel.imageExpressions.some((p) => p.evaluate({ imageRef: image.image }) === true),
@@ -132,7 +137,7 @@ export function planCelPolicy(
       planUnit({ policy, rule, verification, image, trust, credentials, mutate }),
     ),
   );
-  return { outcome: "match", plan: { policy, request, images, units } };
+  return { outcome: "match", plan: { policy, request, groups: found.groups, images, units } };
 }
 
 /** The verified evidence of a set (an attestor: any of its entries), or why there is none. */
@@ -152,17 +157,6 @@ function verifiedOf(set: SetPlan): readonly VerifiedSignature[] {
   };
   walk(set.entries);
   return found;
-}
-
-function imagesVariable(images: readonly ExtractedImage[], all: readonly ExtractedImage[]) {
-  const groups: Record<string, string[]> = {
-    containers: [],
-    initContainers: [],
-    ephemeralContainers: [],
-  };
-  for (const image of all) (groups[image.group] ??= []).push(image.image);
-  void images;
-  return groups;
 }
 
 /** The policy's answer for each of its images: every validation over the checks' outcomes. */
@@ -202,29 +196,43 @@ export function foldCelPlan(plan: CelPlan): ImageResult[] {
       return count;
     },
     attestedBy(image: string, attestation: string, names: readonly string[]) {
-      return names.filter((name) => attestationEvidence(image, attestation, name).length > 0)
-        .length;
+      const count = names.filter(
+        (name) => attestationEvidence(image, attestation, name).length > 0,
+      ).length;
+      if (count > 0) verifiedImages.add(image);
+      return count;
     },
     payload(image: string, attestation: string) {
+      const kind = attestationOf(attestation).kind;
       for (const a of cel.attestors) {
+        if (kind !== (a.type === "Cosign" ? "intoto" : "referrer")) continue;
         const found = attestationEvidence(image, attestation, a.name)[0] as
           | VerifiedAttestation
           | undefined;
-        if (found !== undefined) return found.statement;
+        // Kyverno's payloads: an in-toto statement whole, a referrer's one layer.
+        if (found !== undefined)
+          return kind === "intoto" ? found.statement : found.statement.predicate;
       }
       throw new Error(`no verified attestation "${attestation}" of ${image}`);
     },
   };
+  function attestationOf(name: string) {
+    const found = cel?.attestations.get(name);
+    if (found === undefined) throw new Error(`attestation "${name}" is not in the policy`);
+    return found;
+  }
   function attestationEvidence(
     image: string,
     attestation: string,
     name: string,
   ): readonly VerifiedSignature[] {
-    if (!cel?.attestations.has(attestation))
-      throw new Error(`attestation "${attestation}" is not in the policy`);
+    const { kind } = attestationOf(attestation);
+    const { entry, set, type } = attestor(name);
+    // As Kyverno: a Notary attestor cannot verify in-toto attestations (an error), a cosign one no referrer (none verified).
+    if (type === "Notary" && kind === "intoto")
+      throw new Error(`the Notary attestor "${name}" verifies referrer attestations only`);
     const units = unitsOf(image);
-    if (units === undefined) return [];
-    const { entry, set } = attestor(name);
+    if (units === undefined || (type === "Cosign" && kind === "referrer")) return [];
     const unit = units[entry];
     const plan_ = unit?.attestations.find((a) => a.attestation.name === attestation);
     const s = plan_?.sets[set];
@@ -257,11 +265,7 @@ export function foldCelPlan(plan: CelPlan): ImageResult[] {
   }
   const bindings: Record<string, unknown> = {
     ...baseBindings(request),
-    images: imagesVariable(
-      plan.images,
-      extractImages(subjectObject(request), { kind: request.kind.kind, imageExtractors: {} })
-        .images,
-    ),
+    images: plan.groups,
     attestors: Object.fromEntries(cel.attestors.map((a) => [a.name, { name: a.name }])),
     attestations: Object.fromEntries([...cel.attestations.keys()].map((n) => [n, n])),
   };
@@ -290,11 +294,20 @@ export function foldCelPlan(plan: CelPlan): ImageResult[] {
 }
 
 /**
- * An evaluation that ran out of cost fails whatever the failure policy: the
- * object's size drives the cost, so an error there would let a pod spec
- * choose to be admitted under failurePolicy Ignore.
+ * Errors that fail whatever the failure policy. An evaluation that ran out of
+ * cost: the object's size drives the cost, so an error there would let a pod
+ * spec choose to be admitted under failurePolicy Ignore. Images that cannot
+ * be read or are too many: what cannot be verified is not admitted.
  */
+const FAILING_CODES: ReadonlySet<string> = new Set([
+  "CEL_COST_EXCEEDED",
+  "EXPRESSION_BUDGET_EXCEEDED",
+  "IMAGE_INVALID",
+  "TOO_MANY_IMAGES",
+]);
+
+/** How a policy's error counts: failing as above, else by the failure policy. */
 export function celFailureStatus(error: unknown): "fail" | "error" {
   const code = codeOf(error);
-  return code === "CEL_COST_EXCEEDED" || code === "EXPRESSION_BUDGET_EXCEEDED" ? "fail" : "error";
+  return FAILING_CODES.has(code) ? "fail" : "error";
 }

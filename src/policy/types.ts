@@ -183,9 +183,15 @@ export interface CelValidation {
   readonly message: string | undefined;
 }
 
+export interface CelAttestation {
+  readonly kind: "intoto" | "referrer";
+  readonly type: string;
+}
+
 /** An attestor by name, and where its checks sit in the carrier's verifyImages entries. */
 export interface NamedAttestor {
   readonly name: string;
+  readonly type: "Cosign" | "Notary";
   /** The carrier entry (by index) and its attestor set (by index) that check this attestor. */
   readonly entry: number;
   readonly set: number;
@@ -199,10 +205,12 @@ export interface CelImagePolicy {
   readonly matchConditions: readonly NamedProgram[];
   readonly imageGlobs: readonly string[];
   readonly imageExpressions: readonly CelProgram[];
+  /** `spec.images`: named expressions giving lists of images; a name replaces the pod spec list of that name. */
+  readonly imageExtractors: readonly NamedProgram[];
   readonly variables: readonly NamedProgram[];
   readonly attestors: readonly NamedAttestor[];
-  /** Attestation names and their in-toto predicate types. */
-  readonly attestations: ReadonlyMap<string, string>;
+  /** Attestations by name: in-toto (cosign) predicate types, or referrer (Notary) artifact types. */
+  readonly attestations: ReadonlyMap<string, CelAttestation>;
   readonly validations: readonly CelValidation[];
   /** Deny blocks; Audit only reports; Warn adds a warning. */
   readonly validationActions: readonly ("Deny" | "Audit" | "Warn")[];

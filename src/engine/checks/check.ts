@@ -51,7 +51,7 @@ const FORMATS: Readonly<Record<SignatureFormat, FormatSupport>> = {
   notary: {
     prepare: prepareNotaryCheck,
     signers: ["certificate"],
-    attestations: false,
+    attestations: true,
     label: "Notary",
   },
 };

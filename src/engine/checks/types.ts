@@ -7,6 +7,7 @@
 
 import type { HashName } from "../../crypto/index.ts";
 import type { RegistryClient } from "../../oci/client.ts";
+import type { ImageManifest } from "../../oci/content/manifest.ts";
 import type { Repository } from "../../oci/reference.ts";
 import type { InTotoStatement } from "../../verify/bundle/index.ts";
 import type { IdentityPolicy } from "../../verify/cosign/index.ts";
@@ -141,10 +142,20 @@ export interface VerifiedSignature {
   signedAt?: string;
 }
 
+/**
+ * A Notary attestation as Kyverno hands it to conditions: the referrer's
+ * manifest, its artifact `type`, and its one layer's JSON as the `predicate`.
+ */
+export interface ReferrerStatement extends ImageManifest {
+  type: string;
+  predicate: unknown;
+}
+
 export interface VerifiedAttestation extends VerifiedSignature {
+  /** The in-toto predicate type, or a Notary attestation's artifact type. */
   predicateType: string;
-  /** The verified in-toto statement, for the policy's conditions. */
-  statement: InTotoStatement;
+  /** The verified statement, for the policy's conditions. */
+  statement: InTotoStatement | ReferrerStatement;
 }
 
 /** The evidence a check looks for. */

@@ -12,6 +12,7 @@ import { registryCredentials } from "../kyverno/parse-verification.ts";
 import { FieldReader, type IssueSink, isMapping } from "../kyverno/reader.ts";
 import type {
   AttestorSet,
+  CelAttestation,
   CelImagePolicy,
   ImageVerification,
   NamedAttestor,
@@ -226,28 +227,33 @@ interface Built {
 function carrierEntry(
   type: "Cosign" | "Notary",
   built: Built,
-  attestations: ReadonlyMap<string, string>,
+  attestations: ReadonlyMap<string, CelAttestation>,
   pullSecrets: readonly string[],
   config: { mutateDigest: boolean; verifyDigest: boolean; failureAction: "Enforce" | "Audit" },
   index: number,
 ): ImageVerification | undefined {
   if (built.sets.length === 0) return undefined;
+  // Cosign attestors verify in-toto attestations, Notary attestors referrers (as Kyverno's verifiers).
+  const kind = type === "Cosign" ? "intoto" : "referrer";
   return {
     path: `spec.attestors (${type})`,
     type,
     imageReferences: ["*"],
     skipImageReferences: [],
     attestors: built.sets,
-    attestations:
-      type === "Cosign"
-        ? [...attestations].map(([name, predicateType], i) => ({
-            path: `spec.attestations[${i}]`,
-            type: predicateType,
-            name,
-            attestors: [],
-            conditions: [],
-          }))
+    attestations: [...attestations].flatMap(([name, attestation], i) =>
+      attestation.kind === kind
+        ? [
+            {
+              path: `spec.attestations[${i}]`,
+              type: attestation.type,
+              name,
+              attestors: [],
+              conditions: [],
+            },
+          ]
         : [],
+    ),
     repository: undefined,
     mutateDigest: config.mutateDigest && index === 0,
     verifyDigest: config.verifyDigest,
@@ -280,10 +286,6 @@ export function parseImageValidatingPolicy(
   if (!top.has("spec")) top.issue("FIELD_REQUIRED", "spec", "is required");
   if (spec === undefined || name === undefined) return undefined;
   spec.refuse("auditAnnotations", "audit annotations are not supported");
-  spec.refuse(
-    "images",
-    "custom image extractors are not supported; images are read from pod specs",
-  );
   spec.refuse(
     "autogen",
     "autogen for pod controllers is not supported for ImageValidatingPolicy; match the controllers' resources in matchConstraints",
@@ -372,17 +374,16 @@ export function parseImageValidatingPolicy(
       built.names.push(attestorName);
     }
   }
-  const attestations = new Map<string, string>();
+  const attestations = new Map<string, CelAttestation>();
   for (const { value, path } of spec.list("attestations")) {
     const a = FieldReader.of(value, path, sink, ["name", "intoto", "referrer"]);
     const attestationName = a?.string("name", true);
-    a?.refuse(
-      "referrer",
-      "referrer attestations (Notary) are not supported; use intoto with cosign",
-    );
-    const type = a?.object("intoto", ["type"])?.string("type", true);
-    if (attestationName !== undefined && type !== undefined)
-      attestations.set(attestationName, type);
+    if (a === undefined || attestationName === undefined) continue;
+    if (a.has("intoto") === a.has("referrer"))
+      a.issue("FIELD_INVALID", undefined, "needs one of intoto, referrer");
+    const kind = a.has("intoto") ? "intoto" : "referrer";
+    const type = a.object(kind, ["type"])?.string("type", true);
+    if (type !== undefined) attestations.set(attestationName, { kind, type });
   }
   const config = { mutateDigest, verifyDigest, failureAction } as const;
   const entries = [
@@ -397,8 +398,13 @@ export function parseImageValidatingPolicy(
     ),
   ].filter((e): e is ImageVerification => e !== undefined);
   const named_: NamedAttestor[] = [
-    ...cosign.names.map((n, set) => ({ name: n, entry: 0, set })),
-    ...notary.names.map((n, set) => ({ name: n, entry: cosign.sets.length > 0 ? 1 : 0, set })),
+    ...cosign.names.map((n, set) => ({ name: n, type: "Cosign" as const, entry: 0, set })),
+    ...notary.names.map((n, set) => ({
+      name: n,
+      type: "Notary" as const,
+      entry: cosign.sets.length > 0 ? 1 : 0,
+      set,
+    })),
   ];
   const validations = spec.list("validations").flatMap(({ value, path }) => {
     const v = FieldReader.of(value, path, sink, [
@@ -436,6 +442,7 @@ export function parseImageValidatingPolicy(
     matchConditions: named(spec, "matchConditions", sink, false),
     imageGlobs: images.flatMap((i) => (i.glob === undefined ? [] : [i.glob])),
     imageExpressions: images.flatMap((i) => (i.program === undefined ? [] : [i.program])),
+    imageExtractors: named(spec, "images", sink, false),
     variables: named(spec, "variables", sink, true),
     attestors: named_,
     attestations,

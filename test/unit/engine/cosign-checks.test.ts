@@ -136,7 +136,7 @@ describe("formatsFor", () => {
     ["keys", "signature", ["cosign", "bundle"]],
     ["keyless", "signature", ["cosign", "bundle"]],
     ["certificate", "signature", ["cosign", "notary"]],
-    ["certificate", "attestation", ["cosign"]],
+    ["certificate", "attestation", ["cosign", "notary"]],
   ] as const)("looks for a %s policy's %ss in %j", (signer, evidence, formats) => {
     expect(formatsFor(signer, evidence)).toEqual(formats);
   });
@@ -144,7 +144,7 @@ describe("formatsFor", () => {
   it.each([
     ["keys", "signature", "notary"],
     ["certificate", "signature", "bundle"],
-    ["certificate", "attestation", "notary"],
+    ["keyless", "attestation", "notary"],
   ] as const)("refuses a %s policy's %ss in %s", (signer, evidence, format) => {
     expect(() => formatsFor(signer, evidence, [format])).toThrow(
       expect.objectContaining({ code: "POLICY_INVALID" }),

@@ -219,4 +219,58 @@ describe("ImageValidatingPolicy", () => {
     expect(result.allowed).toBe(false);
     expect(result.results[0]).toMatchObject({ status: "fail", code: "CEL_COST_EXCEEDED" });
   });
+
+  it("verifies the images its `images` extractors name, in any resource", async () => {
+    const w = world();
+    const key = await freshKey();
+    const signed = await pushSigned(w.registry, "app", "v1", [key]);
+    const other = await pushSigned(w.registry, "other", "v1", []);
+    const loaded = load(
+      ivpolDoc(key, {
+        matchConstraints: {
+          resourceRules: [
+            {
+              apiGroups: ["example.com"],
+              apiVersions: ["v1"],
+              operations: ["CREATE"],
+              resources: ["runners"],
+            },
+          ],
+        },
+        images: [{ name: "runner", expression: "[object.spec.image]" }],
+        validations: [
+          {
+            expression:
+              "images.runner.map(i, verifyImageSignatures(i, [attestors.key])).all(e, e > 0)",
+            message: "runner not signed",
+          },
+        ],
+      }),
+    );
+    const runner = (ref: string) => {
+      const review = reviewJson([]);
+      const request = review.request as Record<string, unknown>;
+      request.kind = { group: "example.com", version: "v1", kind: "Runner" };
+      request.resource = { group: "example.com", version: "v1", resource: "runners" };
+      request.object = { kind: "Runner", metadata: { name: "r" }, spec: { image: ref } };
+      return decodeAdmissionReview(review);
+    };
+    const passed = await runClock(w, evaluate(w, runner(`${image("app")}@${signed}`), loaded));
+    expect(passed.allowed).toBe(true);
+    const failed = await runClock(w, evaluate(w, runner(`${image("other")}@${other}`), loaded));
+    expect(failed.allowed).toBe(false);
+    expect(failed.results[0]?.message).toContain("runner not signed");
+  });
+
+  it("fails, whatever the failure policy, on an image it cannot read", async () => {
+    const w = world();
+    const key = await freshKey();
+    const loaded = load(ivpolDoc(key, { failurePolicy: "Ignore" }));
+    const result = await runClock(
+      w,
+      evaluate(w, admission([{ name: "c", image: `${HOST}/app:UPPER CASE` }]), loaded),
+    );
+    expect(result.allowed).toBe(false);
+    expect(result.results[0]).toMatchObject({ status: "fail", code: "IMAGE_INVALID" });
+  });
 });

@@ -8,16 +8,25 @@
 import type { AdmissionRequest, ExtractedImage } from "../admission/index.ts";
 import { subjectObject } from "../admission/index.ts";
 import { reasonOf } from "../errors.ts";
-import type { MatchInput, ResourceRule, VerifyImagesPolicy } from "../policy/index.ts";
+import type {
+  ConfigMapSource,
+  EvaluationOptions,
+  MatchInput,
+  ResourceReads,
+  ResourceRule,
+  VerifyImagesPolicy,
+} from "../policy/index.ts";
 import {
   matchesImageReferences,
   selectorMatches,
   toCel,
   withImageEvidence,
+  withResourceReads,
 } from "../policy/index.ts";
 import type { TrustMaterial, VerifiedAttestation, VerifiedSignature } from "./checks/index.ts";
 import { engineError } from "./errors.ts";
-import { type CelImages, celImages } from "./ivpol-images.ts";
+import type { CelImages } from "./ivpol-images.ts";
+import { type PreparedCel, prepareCel } from "./ivpol-prepare.ts";
 import { type EntryPlan, planUnit, type SetPlan, type Unit } from "./plan.ts";
 import { codeOf } from "./problems.ts";
 import type { EntryCredentials } from "./pull-secrets.ts";
@@ -33,6 +42,8 @@ export interface CelPlan {
   readonly images: readonly ExtractedImage[];
   /** `units[i][e]`: image i, carrier entry e. */
   readonly units: readonly (readonly Unit[])[];
+  /** The ConfigMaps the CEL read while planning, for the validations' `resource.get`. */
+  readonly reads: ResourceReads;
 }
 
 export type CelMatch =
@@ -86,15 +97,21 @@ function baseBindings(request: AdmissionRequest): Record<string, unknown> {
   };
 }
 
+export interface CelPlanInput {
+  readonly facts: Pick<MatchInput, "namespaceLabels">;
+  readonly trust: TrustMaterial;
+  readonly credentials: EntryCredentials | undefined;
+  readonly mutate: boolean;
+  readonly configMaps: ConfigMapSource;
+  readonly options: EvaluationOptions;
+}
+
 /** Whether `policy` applies to `request`, and the units of the images it verifies. */
-export function planCelPolicy(
+export async function planCelPolicy(
   policy: VerifyImagesPolicy,
   request: AdmissionRequest,
-  facts: Pick<MatchInput, "namespaceLabels">,
-  trust: TrustMaterial,
-  credentials: EntryCredentials | undefined,
-  mutate: boolean,
-): CelMatch {
+  input: CelPlanInput,
+): Promise<CelMatch> {
   const cel = policy.cel;
   if (cel === undefined || !policy.admission) return { outcome: "no-match" };
   if (!cel.resourceRules.some((r) => ruleMatches(r, request))) return { outcome: "no-match" };
@@ -104,7 +121,7 @@ export function planCelPolicy(
     return { outcome: "no-match" };
   }
   if (cel.namespaceSelector) {
-    const labels = facts.namespaceLabels;
+    const labels = input.facts.namespaceLabels;
     if (labels === undefined) {
       const error = engineError(
         "MATCH_UNKNOWN",
@@ -114,17 +131,15 @@ export function planCelPolicy(
     }
     if (!selectorMatches(cel.namespaceSelector, labels)) return { outcome: "no-match" };
   }
-  let found: CelImages;
+  let prepared: PreparedCel | undefined;
   try {
     const bindings = baseBindings(request);
-    for (const condition of cel.matchConditions) {
-      if (condition.program.evaluate(bindings) !== true) return { outcome: "no-match" };
-    }
-    found = celImages(cel, object, request.kind.kind, bindings);
+    prepared = await prepareCel(cel, request, object, bindings, input.configMaps, input.options);
   } catch (error) {
     return { outcome: "error", error };
   }
-  const images = found.images.filter(
+  if (prepared === undefined) return { outcome: "no-match" };
+  const images = prepared.images.images.filter(
     (image) =>
       matchesImageReferences(cel.imageGlobs, image.info) ||
       cel.imageExpressions.some((p) => p.evaluate({ imageRef: image.image }) === true),
@@ -132,12 +147,17 @@ export function planCelPolicy(
   if (images.length === 0) return { outcome: "match", plan: undefined };
   // The carrier rule has no variables: its data is empty.
   const rule = { ...cel.rule, data: {} };
+  const { trust, credentials, mutate } = input;
   const units = images.map((image) =>
-    cel.entries.map((verification) =>
+    prepared.entries.map((verification) =>
       planUnit({ policy, rule, verification, image, trust, credentials, mutate }),
     ),
   );
-  return { outcome: "match", plan: { policy, request, groups: found.groups, images, units } };
+  const { groups } = prepared.images;
+  return {
+    outcome: "match",
+    plan: { policy, request, groups, images, units, reads: prepared.reads },
+  };
 }
 
 /** The verified evidence of a set (an attestor: any of its entries), or why there is none. */
@@ -270,24 +290,26 @@ export function foldCelPlan(plan: CelPlan): ImageResult[] {
     attestations: Object.fromEntries([...cel.attestations.keys()].map((n) => [n, n])),
   };
   try {
-    return withImageEvidence(evidence, () => {
-      const variables: Record<string, unknown> = {};
-      for (const v of cel.variables)
-        variables[v.name] = v.program.evaluate({ ...bindings, variables });
-      for (const validation of cel.validations) {
-        const value = validation.program.evaluate({ ...bindings, variables });
-        if (value !== true) {
-          const message =
-            validation.message ?? `failed expression: ${validation.program.expression.trim()}`;
-          return decide("fail", message);
+    const evaluate = () =>
+      withImageEvidence(evidence, () => {
+        const variables: Record<string, unknown> = {};
+        for (const v of cel.variables)
+          variables[v.name] = v.program.evaluate({ ...bindings, variables });
+        for (const validation of cel.validations) {
+          const value = validation.program.evaluate({ ...bindings, variables });
+          if (value !== true) {
+            const message =
+              validation.message ?? `failed expression: ${validation.program.expression.trim()}`;
+            return decide("fail", message);
+          }
         }
-      }
-      const unverified = plan.images.find((image) => !verifiedImages.has(image.image));
-      if (cel.required && unverified !== undefined) {
-        return decide("fail", `image ${unverified.image} was not verified by any validation`);
-      }
-      return decide("pass", "");
-    });
+        const unverified = plan.images.find((image) => !verifiedImages.has(image.image));
+        if (cel.required && unverified !== undefined) {
+          return decide("fail", `image ${unverified.image} was not verified by any validation`);
+        }
+        return decide("pass", "");
+      });
+    return withResourceReads(plan.reads, evaluate);
   } catch (error) {
     return decide(celFailureStatus(error), reasonOf(error), error);
   }

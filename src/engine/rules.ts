@@ -128,8 +128,16 @@ async function planCel(input: PlanInput, policy: VerifyImagesPolicy, plan: Plan)
     plan.decided.push(celResult(policy, "error", reasonOf(error), error));
     return;
   }
-  const { matchFacts, request, trust, mutate } = input;
-  const matched = planCelPolicy(policy, request, matchFacts, trust, credentials, mutate);
+  const { matchFacts: facts, request, trust, mutate, configMaps } = input;
+  const options = { now: input.now, budget: plan.expressions };
+  const matched = await planCelPolicy(policy, request, {
+    facts,
+    trust,
+    credentials,
+    mutate,
+    configMaps,
+    options,
+  });
   if (matched.outcome === "no-match") return;
   plan.matched.add(policy);
   if (matched.outcome === "error") {

@@ -42,6 +42,7 @@ export {
   PolicyLoadError,
 } from "./errors.ts";
 export { type ImageEvidence, withImageEvidence } from "./ivpol/functions.ts";
+export { type ResourceKey, ResourceReads, withResourceReads } from "./ivpol/resources.ts";
 export {
   type CheckResult,
   checkPolicies,

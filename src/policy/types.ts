@@ -207,6 +207,11 @@ export interface CelImagePolicy {
   readonly imageExpressions: readonly CelProgram[];
   /** `spec.images`: named expressions giving lists of images; a name replaces the pod spec list of that name. */
   readonly imageExtractors: readonly NamedProgram[];
+  /**
+   * Keys and certificates given by CEL expressions: each `name` is a Kyverno
+   * variable in the carrier entries, filled per admission with the value.
+   */
+  readonly materials: readonly NamedProgram[];
   readonly variables: readonly NamedProgram[];
   readonly attestors: readonly NamedAttestor[];
   /** Attestations by name: in-toto (cosign) predicate types, or referrer (Notary) artifact types. */

@@ -23,6 +23,7 @@ import type {
   VerifyImagesRule,
 } from "../types.ts";
 import { imageFunctionDeclarations } from "./functions.ts";
+import { resourceFunctionDeclarations } from "./resources.ts";
 
 export const IVPOL_API_VERSIONS: readonly string[] = [
   "policies.kyverno.io/v1alpha1",
@@ -51,19 +52,32 @@ const SPEC_KEYS = [
 
 type Reader = FieldReader;
 
-function compile(r: Reader, key: string, sink: IssueSink, variables = false) {
+function compile(r: Reader, key: string, sink: IssueSink, imageFunctions = false) {
   const expression = r.string(key, true);
   if (expression === undefined) return undefined;
+  const functions = [
+    ...resourceFunctionDeclarations,
+    ...(imageFunctions ? imageFunctionDeclarations : []),
+  ];
   try {
-    return compileCel(
-      expression,
-      r.at(key),
-      variables ? { functions: imageFunctionDeclarations } : {},
-    );
+    return compileCel(expression, r.at(key), { functions });
   } catch (err) {
     sink("FIELD_INVALID", r.at(key), err instanceof Error ? err.message : String(err));
     return undefined;
   }
+}
+
+/**
+ * Trust material a CEL expression gives (`{expression}` of a key or
+ * certificate): a Kyverno variable in the carrier entry, which the engine
+ * fills per admission with the expression's value (see `CelImagePolicy.materials`).
+ */
+function material(r: Reader, materials: NamedProgram[]): string | undefined {
+  const program = compile(r, "expression", r.sink);
+  if (program === undefined) return undefined;
+  const name = `ivpol_material_${materials.length}`;
+  materials.push({ name, path: r.at("expression"), program });
+  return `{{ ${name} }}`;
 }
 
 function named(r: Reader, key: string, sink: IssueSink, imageFunctions: boolean): NamedProgram[] {
@@ -99,11 +113,17 @@ function resourceRules(r: Reader | undefined, key: string): ResourceRule[] {
   });
 }
 
-/** `{value}` of a `{value, expression}` field; an expression is refused (it would need the API). */
-function valueOf(r: Reader | undefined, key: string): string | undefined {
+/** A `{value, expression}` field: the value, or the placeholder of the expression's. */
+function valueOf(
+  r: Reader | undefined,
+  key: string,
+  materials: NamedProgram[],
+): string | undefined {
   const v = r?.object(key, ["value", "expression"]);
-  v?.refuse("expression", "CEL expressions for trust material are not supported; give the value");
-  return v?.string("value", !v.has("expression"));
+  if (v === undefined) return undefined;
+  if (v.has("value") === v.has("expression"))
+    v.issue("FIELD_INVALID", undefined, "needs one of value, expression");
+  return v.has("expression") ? material(v, materials) : v.string("value", true);
 }
 
 const CTLOG_KEYS = [
@@ -134,7 +154,10 @@ function logs(c: Reader): Record<string, unknown> {
 }
 
 /** A cosign attestor as Kyverno attestor entries: keyless identities are any-of. */
-function cosignEntries(c: Reader): { entries: object[]; count: number | undefined } {
+function cosignEntries(
+  c: Reader,
+  materials: NamedProgram[],
+): { entries: object[]; count: number | undefined } {
   for (const key of ["trustedRoot", "tuf"])
     c.refuse(key, "custom trust roots are given with --trusted-root");
   const source = c.object("source", ["repository", "tagPrefix", "PullSecrets"]);
@@ -151,8 +174,9 @@ function cosignEntries(c: Reader): { entries: object[]; count: number | undefine
   const key = c.object("key", ["data", "kms", "expression", "hashAlgorithm"]);
   if (key !== undefined) {
     key.refuse("kms", "KMS keys are not supported");
-    key.refuse("expression", "CEL expressions for keys are not supported; give data");
-    const data = key.string("data", true);
+    if (key.has("data") === key.has("expression"))
+      key.issue("FIELD_INVALID", undefined, "needs one of data, expression");
+    const data = key.has("expression") ? material(key, materials) : key.string("data", true);
     const signatureAlgorithm = key.string("hashAlgorithm");
     return {
       entries: [
@@ -201,8 +225,8 @@ function cosignEntries(c: Reader): { entries: object[]; count: number | undefine
     };
   }
   const cert = c.object("certificate", ["cert", "certChain"]);
-  const certificate = valueOf(cert, "cert");
-  const chain = cert?.has("certChain") ? valueOf(cert, "certChain") : undefined;
+  const certificate = valueOf(cert, "cert", materials);
+  const chain = cert?.has("certChain") ? valueOf(cert, "certChain", materials) : undefined;
   return {
     entries: [
       {
@@ -291,9 +315,9 @@ export function parseImageValidatingPolicy(
     "autogen for pod controllers is not supported for ImageValidatingPolicy; match the controllers' resources in matchConstraints",
   );
   const evaluation = spec.object("evaluation", ["admission", "background", "mode"]);
-  if (evaluation?.has("mode") && evaluation.string("mode") !== "Kubernetes") {
-    evaluation.refuse("mode", "only mode Kubernetes is supported");
-  }
+  // A JSON-mode policy checks JSON payloads (kyverno apply --json), not admissions.
+  const jsonMode = evaluation?.has("mode") === true && evaluation.string("mode") !== "Kubernetes";
+  if (jsonMode) evaluation?.refuse("mode", "only mode Kubernetes is supported");
   const admission = evaluation?.object("admission", ["enabled"])?.boolean("enabled", true) ?? true;
   evaluation?.object("background", ["enabled"])?.boolean("enabled", true);
   const hook = spec.object("webhookConfiguration", ["timeoutSeconds"]);
@@ -305,7 +329,7 @@ export function parseImageValidatingPolicy(
       sink("FIELD_INVALID", path, "must be one of Deny, Audit, Warn");
       return [];
     });
-  if (actions.length === 0)
+  if (actions.length === 0 && !jsonMode)
     spec.issue("FIELD_REQUIRED", "validationActions", "at least one action is required");
   const configuration = spec.object("validationConfigurations", [
     "mutateDigest",
@@ -325,7 +349,8 @@ export function parseImageValidatingPolicy(
     "objectSelector",
     "matchPolicy",
   ]);
-  if (constraints === undefined) spec.issue("FIELD_REQUIRED", "matchConstraints", "is required");
+  if (constraints === undefined && !jsonMode)
+    spec.issue("FIELD_REQUIRED", "matchConstraints", "is required");
   if (constraints?.has("matchPolicy") && constraints.string("matchPolicy") !== "Equivalent") {
     constraints.refuse("matchPolicy", "only Equivalent is supported");
   }
@@ -341,6 +366,7 @@ export function parseImageValidatingPolicy(
   if (images.length === 0)
     spec.issue("FIELD_REQUIRED", "matchImageReferences", "at least one is required");
 
+  const materials: NamedProgram[] = [];
   const cosign: Built = { sets: [], names: [] };
   const notary: Built = { sets: [], names: [] };
   for (const { value, path } of spec.list("attestors")) {
@@ -361,11 +387,11 @@ export function parseImageValidatingPolicy(
     ]);
     const n = a.object("notary", ["certs", "tsaCerts"]);
     n?.refuse("tsaCerts", "Notary timestamp authority certificates are not supported");
-    const certs = n === undefined ? undefined : valueOf(n, "certs");
+    const certs = n === undefined ? undefined : valueOf(n, "certs", materials);
     // A refused or missing field is reported once, at its own path.
     if (c === undefined && certs === undefined) continue;
     const kyverno = c
-      ? cosignEntries(c)
+      ? cosignEntries(c, materials)
       : { entries: [{ certificates: { cert: certs } }], count: undefined };
     const built = c ? cosign : notary;
     const set = parseAttestorSet(kyverno, path, sink, c ? "Cosign" : "Notary");
@@ -443,6 +469,7 @@ export function parseImageValidatingPolicy(
     imageGlobs: images.flatMap((i) => (i.glob === undefined ? [] : [i.glob])),
     imageExpressions: images.flatMap((i) => (i.program === undefined ? [] : [i.program])),
     imageExtractors: named(spec, "images", sink, false),
+    materials,
     variables: named(spec, "variables", sink, true),
     attestors: named_,
     attestations,

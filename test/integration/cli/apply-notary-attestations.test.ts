@@ -224,4 +224,42 @@ describe("imgverify apply with Notary attestations", () => {
     expect(unsigned.code).toBe(1);
     expect(unsigned.stdout).toContain("Notary signature");
   });
+
+  it("takes the Notary certificate from a ConfigMap beside the policy", async () => {
+    const policy = ivpol("", VALIDATIONS);
+    const spec = policy.spec as Record<string, unknown>;
+    spec.variables = [
+      {
+        name: "cm",
+        expression: 'resource.get("v1", "configmaps", object.metadata.namespace, "keys")',
+      },
+    ];
+    spec.attestors = [
+      { name: "notary", notary: { certs: { expression: "variables.cm.data.certificate" } } },
+    ];
+    const configMap = (pem: string) => ({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "keys", namespace: "shop" },
+      data: { certificate: pem },
+    });
+    const run = (pem: string) => {
+      const docs = [policy, configMap(pem)].map((d) => JSON.stringify(d)).join("\n---\n");
+      return runImgverify(
+        [
+          ...["apply", "--insecure-registry", registry.host],
+          ...["--trusted-root", write("root.json", JSON.stringify(EMPTY_ROOT))],
+          ...["--policy", write("policy-with-cm.yaml", docs)],
+          ...["--resource", write("pod.json", JSON.stringify(podOf("web", images.trusted)))],
+        ],
+        { dockerConfigDir: join(dir, "no-docker-config"), timeoutMs: 60_000 },
+      );
+    };
+    const passed = await run(certificate);
+    expect({ code: passed.code, stderr: passed.stderr }).toEqual({ code: 0, stderr: "" });
+    const other = pemOf((await selfSignedSigner("ES256")).leaf);
+    const denied = await run(other);
+    expect(denied.code).toBe(1);
+    expect(denied.stdout).toContain("failed to verify image with notary cert");
+  });
 });

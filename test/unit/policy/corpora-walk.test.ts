@@ -95,6 +95,39 @@ describe.skipIf(!corporaPresent)(
   },
 );
 
+/** ImageValidatingPolicy refusals, by file: the first field each asks for. */
+const EXPECTED_IVPOL_REFUSED: Readonly<Record<string, string>> = {
+  "kyverno/test/cli/test-image-validating-policy/check-json/ivpol-json.yaml":
+    "spec.evaluation.mode",
+};
+
+/** Documents that are whole ImageValidatingPolicies (chainsaw's readiness fragments have no spec). */
+function ivpolDocuments(file: string): number[] {
+  return parseAllDocuments(corpusText(file)).flatMap((doc, index) => {
+    const value = doc.toJS() as { kind?: string; spec?: unknown } | null;
+    return value?.kind === "ImageValidatingPolicy" && value.spec !== undefined ? [index] : [];
+  });
+}
+
+describe.skipIf(!corporaPresent)("the ImageValidatingPolicy samples in the corpora", () => {
+  it("load, or are refused for a named feature", () => {
+    const outcomes: Record<string, string> = {};
+    for (const file of [...yamlFilesUnder("kyverno/test"), ...yamlFilesUnder(SAMPLES)]) {
+      const documents = ivpolDocuments(file);
+      if (documents.length === 0) continue;
+      const result = readPolicies([{ path: file, text: corpusText(file) }]);
+      for (const document of documents) {
+        const refused = result.refused.find((r) => r.document === document);
+        expect(refused?.issues.every((i) => i.code === "UNSUPPORTED_FEATURE") ?? true).toBe(true);
+        outcomes[file] = refused?.issues[0]?.path ?? "loaded";
+      }
+    }
+    const refused = Object.fromEntries(Object.entries(outcomes).filter(([, o]) => o !== "loaded"));
+    expect(refused).toEqual(EXPECTED_IVPOL_REFUSED);
+    expect(Object.keys(outcomes)).toHaveLength(8);
+  });
+});
+
 describe.skipIf(!corporaPresent)("ConfigMap context from the conformance tests", () => {
   const now = Date.parse("2024-06-01T00:00:00Z");
   const base = { request: { namespace: "default", operation: "CREATE" } };

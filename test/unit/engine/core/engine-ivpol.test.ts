@@ -10,7 +10,11 @@ import { decodeAdmissionReview } from "../../../../src/admission/index.ts";
 import { silentLogger } from "../../../../src/deps.ts";
 import { nobleSha256 } from "../../../../src/digest/noble.ts";
 import { createApp } from "../../../../src/http/app.ts";
-import { readPolicies, type VerifyImagesPolicy } from "../../../../src/policy/index.ts";
+import {
+  readPolicies,
+  StaticConfigMapSource,
+  type VerifyImagesPolicy,
+} from "../../../../src/policy/index.ts";
 import {
   admission,
   evaluate,
@@ -272,5 +276,39 @@ describe("ImageValidatingPolicy", () => {
     );
     expect(result.allowed).toBe(false);
     expect(result.results[0]).toMatchObject({ status: "fail", code: "IMAGE_INVALID" });
+  });
+
+  it("takes a key from a ConfigMap through resource.get and a key expression", async () => {
+    const w = world();
+    const key = await freshKey();
+    const signed = await pushSigned(w.registry, "app", "v1", [key]);
+    const doc = ivpolDoc(key, {
+      variables: [
+        {
+          name: "cm",
+          expression: 'resource.get("v1", "configmaps", object.metadata.namespace, "keys")',
+        },
+      ],
+    });
+    const attestor = (doc.spec as { attestors: { cosign: { key: unknown } }[] }).attestors[0];
+    if (attestor) attestor.cosign.key = { expression: "variables.cm.data.pem" };
+    const loaded = load(doc);
+    const pod = admission([{ name: "c", image: `${image("app")}@${signed}` }]);
+    const withKey = new StaticConfigMapSource([
+      { name: "keys", namespace: "shop", data: { pem: key.pem }, metadata: {} },
+    ]);
+    const passed = await runClock(w, evaluate(w, pod, loaded, { configMaps: withKey }));
+    expect(passed.results[0]?.status).toBe("pass");
+    const otherKey = await freshKey();
+    const withOther = new StaticConfigMapSource([
+      { name: "keys", namespace: "shop", data: { pem: otherKey.pem }, metadata: {} },
+    ]);
+    const failed = await runClock(w, evaluate(w, pod, loaded, { configMaps: withOther }));
+    expect(failed.allowed).toBe(false);
+    expect(failed.results[0]?.message).toContain("not signed by the key");
+    const none = await runClock(w, evaluate(w, pod, loaded));
+    expect(none.allowed).toBe(false);
+    expect(none.results[0]).toMatchObject({ status: "error" });
+    expect(none.results[0]?.message).toContain("ConfigMap shop/keys not found");
   });
 });

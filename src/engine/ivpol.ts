@@ -7,8 +7,9 @@
  */
 import type { AdmissionRequest, ExtractedImage } from "../admission/index.ts";
 import { subjectObject } from "../admission/index.ts";
-import { reasonOf } from "../errors.ts";
+import { ImgverifyError, reasonOf } from "../errors.ts";
 import type {
+  CelValidation,
   ConfigMapSource,
   EvaluationOptions,
   MatchInput,
@@ -295,13 +296,13 @@ export function foldCelPlan(plan: CelPlan): ImageResult[] {
         const variables: Record<string, unknown> = {};
         for (const v of cel.variables)
           variables[v.name] = v.program.evaluate({ ...bindings, variables });
-        for (const validation of cel.validations) {
-          const value = validation.program.evaluate({ ...bindings, variables });
-          if (value !== true) {
-            const message =
-              validation.message ?? `failed expression: ${validation.program.expression.trim()}`;
-            return decide("fail", message);
+        for (const [index, validation] of cel.validations.entries()) {
+          const scope = { ...bindings, variables };
+          const value = validation.program.evaluate(scope);
+          if (typeof value !== "boolean") {
+            throw new ImgverifyError("CEL_FAILED", `${validation.path}.expression: gave no bool`);
           }
+          if (!value) return decide("fail", failureMessage(validation, index, scope));
         }
         const unverified = plan.images.find((image) => !verifiedImages.has(image.image));
         if (cel.required && unverified !== undefined) {
@@ -313,6 +314,27 @@ export function foldCelPlan(plan: CelPlan): ImageResult[] {
   } catch (error) {
     return decide(celFailureStatus(error), reasonOf(error), error);
   }
+}
+
+/** Kyverno's message for a failed validation: its messageExpression's, its message, or its index. */
+function failureMessage(
+  validation: CelValidation,
+  index: number,
+  scope: Readonly<Record<string, unknown>>,
+): string {
+  let message = validation.message ?? "";
+  if (validation.messageProgram !== undefined) {
+    try {
+      const value = validation.messageProgram.evaluate(scope);
+      message =
+        typeof value === "string"
+          ? value
+          : `failed to convert message expression to string: ${JSON.stringify(value)}`;
+    } catch (error) {
+      message = `failed to evaluate message expression: ${reasonOf(error)}`;
+    }
+  }
+  return message === "" ? `CEL expression validation failed at index ${index}` : message;
 }
 
 /**

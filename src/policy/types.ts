@@ -181,6 +181,8 @@ export interface CelValidation {
   readonly path: string;
   readonly program: CelProgram;
   readonly message: string | undefined;
+  /** `messageExpression`: the message when the validation fails, over the same variables. */
+  readonly messageProgram: CelProgram | undefined;
 }
 
 export interface CelAttestation {

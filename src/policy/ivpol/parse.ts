@@ -439,9 +439,12 @@ export function parseImageValidatingPolicy(
       "messageExpression",
       "reason",
     ]);
-    v?.refuse("messageExpression", "message expressions are not supported; give message");
     const program = v && compile(v, "expression", sink, true);
-    return program === undefined ? [] : [{ path, program, message: v?.string("message") }];
+    const messageProgram = v?.has("messageExpression")
+      ? compile(v, "messageExpression", sink, true)
+      : undefined;
+    if (program === undefined) return [];
+    return [{ path, program, message: v?.string("message"), messageProgram }];
   });
   if (validations.length === 0)
     spec.issue("FIELD_REQUIRED", "validations", "at least one is required");

@@ -311,4 +311,30 @@ describe("ImageValidatingPolicy", () => {
     expect(none.results[0]).toMatchObject({ status: "error" });
     expect(none.results[0]?.message).toContain("ConfigMap shop/keys not found");
   });
+
+  it("says why in Kyverno's words: messageExpression, message, or the index", async () => {
+    const w = world();
+    const key = await freshKey();
+    const other = await pushSigned(w.registry, "other", "v1", []);
+    const unsigned =
+      "images.containers.map(i, verifyImageSignatures(i, [attestors.key])).all(e, e > 0)";
+    const messageOf = async (validation: Record<string, unknown>) => {
+      const loaded = load(ivpolDoc(key, { validations: [{ expression: "true" }, validation] }));
+      const pod = admission([{ name: "c", image: `${image("other")}@${other}` }]);
+      return (await runClock(w, evaluate(w, pod, loaded))).results[0]?.message;
+    };
+    expect(
+      await messageOf({
+        expression: unsigned,
+        message: "unused",
+        messageExpression: "'unsigned: ' + images.containers[0]",
+      }),
+    ).toBe(`unsigned: ${image("other")}@${other}`);
+    expect(await messageOf({ expression: unsigned, messageExpression: "1" })).toBe(
+      "failed to convert message expression to string: 1",
+    );
+    expect(await messageOf({ expression: unsigned })).toBe(
+      "CEL expression validation failed at index 1",
+    );
+  });
 });

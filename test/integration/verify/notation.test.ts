@@ -9,15 +9,14 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { makeTempDir, removeTempDir } from "../../support/cleanup.ts";
-import { type Descriptor, OCI_INDEX, pushIndex, referrersTag } from "../../support/push.ts";
+import type { Descriptor } from "../../support/push.ts";
 import { RegistryClient as HarnessClient } from "../../support/registry-client.ts";
-import { pushLayout } from "./oci-layout.ts";
+import { type PushedLayout, pushSignedLayout, signerPem } from "./oci-layout.ts";
 import { corporaFolder, dockerConfigDir, imgverify, registryFlags } from "./support.ts";
 
 const registry = inject("registries").anonymous;
 const harness = new HarnessClient(registry);
 const testdata = corporaFolder("notation/test/e2e/testdata");
-const NOTARY = "application/vnd.cncf.notary.signature";
 
 const dir = makeTempDir("verify-notation");
 afterAll(() => removeTempDir(dir));
@@ -60,29 +59,11 @@ describe.runIf(testdata !== undefined)("notation e2e layouts", () => {
     "$layout with $trust: exit $code $error",
     async ({ layout, trust, code, error }) => {
       const repository = `verify/notation-${layout}-${trust.replace(/\W/g, "")}`;
-      const pushed = await pushLayout(
+      const { pushed, image, signatures } = await pushSignedLayout(
         harness,
         join(root, "registry/oci_layout", layout),
         repository,
       );
-      const image = pushed.entries.find(
-        (e) => e.mediaType !== OCI_INDEX && pushed.manifest(e.digest).subject === undefined,
-      );
-      if (image === undefined) throw new Error(`${layout} holds no image`);
-      const signatures = pushed.entries.filter(
-        (e) => pushed.manifest(e.digest).subject?.digest === image.digest,
-      );
-      // Layouts written with the referrers API lack the fallback index: make it as a registry would.
-      if (!pushed.entries.some((e) => e.mediaType === OCI_INDEX) && signatures.length > 0) {
-        const listed: Descriptor[] = signatures.map((s) => ({
-          ...s,
-          artifactType:
-            pushed.manifest(s.digest).artifactType ??
-            pushed.manifest(s.digest).config?.mediaType ??
-            NOTARY,
-        }));
-        await pushIndex(harness, repository, referrersTag(image.digest), listed);
-      }
       const certificate =
         trust === "signer"
           ? signerCertificate(pushed, signatures[0])
@@ -111,22 +92,9 @@ describe.runIf(testdata !== undefined)("notation e2e layouts", () => {
   );
 });
 
-/** The signing certificate of a JWS envelope (its x5c's first), written as PEM for --cert. */
-function signerCertificate(
-  pushed: Awaited<ReturnType<typeof pushLayout>>,
-  signature: Descriptor | undefined,
-): string {
-  if (signature === undefined) throw new Error("no signature to take the certificate from");
-  const [layer] = pushed.manifest(signature.digest).layers ?? [];
-  if (layer === undefined) throw new Error(`signature ${signature.digest} has no layer`);
-  const envelope = JSON.parse(pushed.blob(layer.digest).toString("utf8")) as {
-    header: { x5c: string[] };
-  };
-  const der = envelope.header.x5c[0] ?? "";
-  const path = join(dir, `signer-${signature.digest.slice(7, 19)}.pem`);
-  writeFileSync(
-    path,
-    `-----BEGIN CERTIFICATE-----\n${der.match(/.{1,64}/g)?.join("\n")}\n-----END CERTIFICATE-----\n`,
-  );
+/** The signing certificate of a JWS envelope, written as PEM for --cert. */
+function signerCertificate(pushed: PushedLayout, signature: Descriptor | undefined): string {
+  const path = join(dir, `signer-${signature?.digest.slice(7, 19)}.pem`);
+  writeFileSync(path, signerPem(pushed, signature));
   return path;
 }

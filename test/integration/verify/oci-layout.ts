@@ -6,7 +6,14 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Descriptor, OCI_INDEX, pushBlob, pushManifest } from "../../support/push.ts";
+import {
+  type Descriptor,
+  OCI_INDEX,
+  pushBlob,
+  pushIndex,
+  pushManifest,
+  referrersTag,
+} from "../../support/push.ts";
 import type { RegistryClient as HarnessClient } from "../../support/registry-client.ts";
 
 const REF_NAME = "org.opencontainers.image.ref.name";
@@ -55,4 +62,61 @@ export async function pushLayout(
     await pushManifest(client, repository, reference, blob(entry.digest), entry.mediaType);
   }
   return { entries, manifest, blob };
+}
+
+const NOTARY = "application/vnd.cncf.notary.signature";
+
+export interface SignedLayout {
+  pushed: PushedLayout;
+  /** The layout's one image (the manifest without a subject). */
+  image: Descriptor;
+  /** The manifests whose subject is the image. */
+  signatures: Descriptor[];
+}
+
+/**
+ * Pushes a notation layout: its image and the signatures of it, listed under
+ * the referrers fallback tag as a registry would when the layout lacks it.
+ */
+export async function pushSignedLayout(
+  client: HarnessClient,
+  layout: string,
+  repository: string,
+): Promise<SignedLayout> {
+  const pushed = await pushLayout(client, layout, repository);
+  const image = pushed.entries.find(
+    (e) => e.mediaType !== OCI_INDEX && pushed.manifest(e.digest).subject === undefined,
+  );
+  if (image === undefined) throw new Error(`${layout} holds no image`);
+  const signatures = pushed.entries.filter(
+    (e) => pushed.manifest(e.digest).subject?.digest === image.digest,
+  );
+  // Layouts written with the referrers API lack the fallback index.
+  if (!pushed.entries.some((e) => e.mediaType === OCI_INDEX) && signatures.length > 0) {
+    const listed: Descriptor[] = signatures.map((s) => ({
+      ...s,
+      artifactType:
+        pushed.manifest(s.digest).artifactType ??
+        pushed.manifest(s.digest).config?.mediaType ??
+        NOTARY,
+    }));
+    await pushIndex(client, repository, referrersTag(image.digest), listed);
+  }
+  return { pushed, image, signatures };
+}
+
+/** The signing certificate of a JWS signature (its x5c's first), as PEM. */
+export function signerPem(pushed: PushedLayout, signature: Descriptor | undefined): string {
+  if (signature === undefined) throw new Error("no signature to take the certificate from");
+  const [layer] = pushed.manifest(signature.digest).layers ?? [];
+  if (layer === undefined) throw new Error(`signature ${signature.digest} has no layer`);
+  const envelope = JSON.parse(pushed.blob(layer.digest).toString("utf8")) as {
+    header: { x5c: string[] };
+  };
+  return derToPem(envelope.header.x5c[0] ?? "");
+}
+
+/** A base64 DER certificate as PEM. */
+function derToPem(base64: string): string {
+  return `-----BEGIN CERTIFICATE-----\n${base64.match(/.{1,64}/g)?.join("\n")}\n-----END CERTIFICATE-----\n`;
 }

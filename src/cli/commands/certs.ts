@@ -11,6 +11,7 @@ import type { FlagSpecs } from "../flags/args.ts";
 import type { OutputFile } from "../io.ts";
 import { writeJson } from "../output.ts";
 import { webhookConfigYaml } from "../webhook/config.ts";
+import { loadWebhookPolicies, webhookPolicyFlag } from "../webhook/policies.ts";
 import { generateWebhookTls } from "../webhook/tls.ts";
 
 const DEFAULT_NAME = "imgverify";
@@ -71,6 +72,7 @@ const flags = {
     value: "FILE",
     description: "Write the webhook configurations to FILE instead of standard output.",
   },
+  policy: webhookPolicyFlag,
   force: { type: "boolean", description: "Replace files that already exist." },
 } as const satisfies FlagSpecs;
 
@@ -109,7 +111,8 @@ function inside(dir: string, name: string): string {
 export const certsCommand: Command = defineCommand({
   name: "certs",
   summary: "Make the webhook's TLS certificates and its Kubernetes webhook configurations.",
-  usage: "--out DIR [--service NAME] [--namespace NS] [--days N] [--dns NAME...] [--ip ADDRESS...]",
+  usage:
+    "--out DIR [--service NAME] [--namespace NS] [--days N] [--dns NAME...] [--ip ADDRESS...] [--policy FILE|DIR...]",
   details: `
 Writes to DIR a new CA certificate (ca.crt), a serving certificate signed by
 it (tls.crt) and that certificate's private key (tls.key, mode 0600): ECDSA
@@ -125,6 +128,11 @@ Prints a ValidatingWebhookConfiguration (POST /validate) and a
 MutatingWebhookConfiguration (POST /mutate) whose caBundle is the new CA and
 whose clientConfig points at the Service on --port, ready for
 'kubectl apply -f -'; with --webhook-config FILE they go to FILE instead.
+Their rules send Pods, pods/ephemeralcontainers and the pod controllers on
+CREATE and UPDATE, with a 10 s timeout. Given the policies serve will load
+(--policy FILE|DIR, read as serve reads them), the rules also send what each
+ImageValidatingPolicy's matchConstraints.resourceRules match, and the timeout
+is the longest any policy sets (at most 30 s).
 The files written and the next steps go to standard error. With --json,
 prints {"files", "dnsNames", "ipAddresses", "notAfter", "webhookConfig"}
 (the YAML itself, or FILE).
@@ -132,7 +140,8 @@ prints {"files", "dnsNames", "ipAddresses", "notAfter", "webhookConfig"}
 Then: kubectl -n NS create secret tls NAME-tls --cert DIR/tls.crt --key
 DIR/tls.key, mount it in the webhook's pod and run 'imgverify serve
 --tls-cert tls.crt --tls-key tls.key --host 0.0.0.0'. Exit 0 when written,
-2 on usage errors, files in the way or files that cannot be written.`,
+2 on usage errors, refused policies, files in the way or files that cannot
+be written.`,
   flags,
   async run({ io, flags: f, positionals, global }) {
     if (positionals.length > 0)
@@ -146,6 +155,7 @@ DIR/tls.key, mount it in the webhook's pod and run 'imgverify serve
     if (f.dns.length + f.ip.length > MAX_EXTRA_NAMES) {
       throw usageError(`at most ${MAX_EXTRA_NAMES} --dns and --ip names`, "certs");
     }
+    const policies = await loadWebhookPolicies(io, f.policy, "certs");
     const tls = await generateWebhookTls({
       service,
       namespace,
@@ -154,7 +164,7 @@ DIR/tls.key, mount it in the webhook's pod and run 'imgverify serve
       ipAddresses: f.ip.map(ipAddress),
       now: new Date(),
     });
-    const yaml = webhookConfigYaml({ service, namespace, port, caCert: tls.caCert });
+    const yaml = webhookConfigYaml({ service, namespace, port, caCert: tls.caCert, policies });
     const files: OutputFile[] = [
       { path: inside(out, "ca.crt"), text: tls.caCert, mode: PUBLIC_MODE },
       { path: inside(out, "tls.crt"), text: tls.tlsCert, mode: PUBLIC_MODE },

@@ -10,6 +10,7 @@ import type { FlagSpecs } from "../flags/args.ts";
 import { writeJson } from "../output.ts";
 import { readText } from "../trusted-root.ts";
 import { urlWebhookConfigYaml } from "../webhook/config.ts";
+import { loadWebhookPolicies, webhookPolicyFlag } from "../webhook/policies.ts";
 
 const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -29,6 +30,7 @@ const flags = {
     value: "FILE",
     description: "PEM CA to trust for the URL, when its certificate is not from a public CA.",
   },
+  policy: webhookPolicyFlag,
 } as const satisfies FlagSpecs;
 
 /** The API server's rules for a webhook URL: https, no credentials, query or fragment. */
@@ -54,17 +56,19 @@ function webhookUrl(text: string | undefined): URL {
 export const webhookConfigCommand: Command = defineCommand({
   name: "webhook-config",
   summary: "Print the webhook configurations for an imgverify reached by URL (the Worker).",
-  usage: "--url URL [--name NAME] [--ca-file FILE]",
+  usage: "--url URL [--name NAME] [--ca-file FILE] [--policy FILE|DIR...]",
   details: `
 Prints a ValidatingWebhookConfiguration (URL/validate) and a
 MutatingWebhookConfiguration (URL/mutate) with clientConfig.url, the same
 rules, failure policy, timeout and kube-system exclusion as those 'imgverify
-certs' prints for a Service, ready for 'kubectl apply -f -'. The caBundle is
-left out unless --ca-file names a CA: a Worker's certificate is from a
-public CA the API server already trusts. The API server must also send the
-bearer token the webhook demands: give it in the kubeconfig its admission
-configuration names for the URL's host. With --json, prints
-{"webhookConfig"}. Exit 0 when printed, 2 on usage errors.`,
+certs' prints for a Service, ready for 'kubectl apply -f -'; --policy widens
+the rules and timeout as for certs (give the policies the Worker is built
+with). The caBundle is left out unless --ca-file names a CA: a Worker's
+certificate is from a public CA the API server already trusts. The API
+server must also send the bearer token the webhook demands: give it in the
+kubeconfig its admission configuration names for the URL's host. With
+--json, prints {"webhookConfig"}. Exit 0 when printed, 2 on usage errors and
+refused policies.`,
   flags,
   async run({ io, flags: f, positionals, global }) {
     if (positionals.length > 0) {
@@ -80,7 +84,13 @@ configuration names for the URL's host. With --json, prints
     if (caCert !== undefined && !caCert.includes("-----BEGIN CERTIFICATE-----")) {
       throw usageError(`--ca-file "${caFile}" holds no PEM certificate`, "webhook-config");
     }
-    const yaml = urlWebhookConfigYaml({ name, url, ...(caCert !== undefined && { caCert }) });
+    const policies = await loadWebhookPolicies(io, f.policy, "webhook-config");
+    const yaml = urlWebhookConfigYaml({
+      name,
+      url,
+      ...(caCert !== undefined && { caCert }),
+      policies,
+    });
     if (global.json) writeJson(io, { webhookConfig: yaml });
     else io.stdout(yaml);
     return EXIT_OK;

@@ -1,13 +1,16 @@
 /**
  * The ValidatingWebhookConfiguration and MutatingWebhookConfiguration that
  * send pod-bearing resources to the webhook Service, trusting the CA of
- * `imgverify certs`: ready for `kubectl apply -f`. The kinds are those whose
- * images imgverify reads (Pods and the controllers that template them); the
+ * `imgverify certs`: ready for `kubectl apply -f`. The resources are those
+ * whose images imgverify reads (Pods and the controllers that template them)
+ * and what the given ImageValidatingPolicies match (see rules.ts); the
  * webhook's own namespace and kube-system are left out, so the webhook can
  * always start its own pods.
  */
 import { stringify } from "yaml";
 import { encodeBase64 } from "../../encoding/base64.ts";
+import type { VerifyImagesPolicy } from "../../policy/index.ts";
+import { webhookRules, webhookTimeoutSeconds } from "./rules.ts";
 
 export interface WebhookConfigOptions {
   service: string;
@@ -16,22 +19,9 @@ export interface WebhookConfigOptions {
   port: number;
   /** PEM of the CA that signed the serving certificate. */
   caCert: string;
+  /** Loaded policies whose resources and timeouts the webhooks must cover (none: Pods and controllers). */
+  policies?: readonly VerifyImagesPolicy[];
 }
-
-/**
- * Every request that can start an image: Pods, `kubectl debug`'s
- * pods/ephemeralcontainers, and Kyverno's autogen controllers. Left out on
- * purpose: exec, attach, portforward, binding, status, eviction and the
- * controllers' scale subresources start no new image.
- */
-const RULES = [
-  { apiGroups: [""], resources: ["pods", "pods/ephemeralcontainers", "replicationcontrollers"] },
-  { apiGroups: ["apps"], resources: ["deployments", "replicasets", "statefulsets", "daemonsets"] },
-  { apiGroups: ["batch"], resources: ["jobs", "cronjobs"] },
-].map((rule) => ({ ...rule, apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], scope: "*" }));
-
-/** Kubernetes' default, and the budget imgverify gives an admission when the policies set none. */
-const TIMEOUT_SECONDS = 10;
 
 type Route = "validate" | "mutate";
 
@@ -41,7 +31,10 @@ function configurationsYaml(
   webhookName: (route: Route) => string,
   clientConfig: (route: Route) => object,
   excludedNamespaces: readonly string[],
+  policies: readonly VerifyImagesPolicy[] = [],
 ): string {
+  const timeoutSeconds = webhookTimeoutSeconds(policies);
+  const rules = webhookRules(policies);
   const webhook = (route: Route) => ({
     name: webhookName(route),
     admissionReviewVersions: ["v1"],
@@ -49,9 +42,9 @@ function configurationsYaml(
     failurePolicy: "Fail",
     // Also the same request under another group or version (e.g. a Deployment via extensions/v1beta1).
     matchPolicy: "Equivalent",
-    timeoutSeconds: TIMEOUT_SECONDS,
+    timeoutSeconds,
     clientConfig: clientConfig(route),
-    rules: RULES,
+    rules,
     namespaceSelector: {
       matchExpressions: [
         {
@@ -88,6 +81,7 @@ export function webhookConfigYaml(options: WebhookConfigOptions): string {
     (route) => `${route}.${service}.${namespace}.svc`,
     (route) => ({ service: { name: service, namespace, path: `/${route}`, port }, caBundle }),
     [namespace, "kube-system"],
+    options.policies,
   );
 }
 
@@ -98,6 +92,8 @@ export interface UrlWebhookConfigOptions {
   url: URL;
   /** PEM of a CA for a certificate the API server's system roots do not trust. */
   caCert?: string;
+  /** As for `webhookConfigYaml`. */
+  policies?: readonly VerifyImagesPolicy[];
 }
 
 /**
@@ -115,5 +111,6 @@ export function urlWebhookConfigYaml(options: UrlWebhookConfigOptions): string {
     (route) => (host.includes(".") ? `${route}.${host}` : `${route}.${name}.${host}`),
     (route) => ({ url: `${base}/${route}`, ...(caBundle && { caBundle }) }),
     ["kube-system"],
+    options.policies,
   );
 }

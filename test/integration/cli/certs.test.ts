@@ -1,10 +1,11 @@
 /**
  * `imgverify certs` end to end: the files it writes pass `openssl verify`,
  * carry the Service's names and serverAuth, and `serve --tls-cert/--tls-key`
- * serves HTTPS with them to a client that trusts only the new CA.
+ * serves HTTPS with them to a client that trusts only the new CA; with
+ * --policy, the webhook configurations also send what the policies match.
  */
 import { spawn } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { get } from "node:https";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,11 +13,76 @@ import { parseAllDocuments } from "yaml";
 import { guardProcess, makeTempDir, removeTempDir } from "../../support/cleanup.ts";
 import { childEnv, IMGVERIFY_BIN, runImgverify } from "../../support/cli.ts";
 import { run } from "../../support/exec.ts";
+import { PEM } from "../../unit/policy/helpers.ts";
 
 const dir = makeTempDir("certs");
 afterAll(() => removeTempDir(dir));
 const out = join(dir, "tls");
 const READY_TIMEOUT_MS = 30_000;
+
+interface Rule {
+  apiGroups: string[];
+  apiVersions: string[];
+  resources: string[];
+  operations: string[];
+}
+
+/** The rules and timeout of both printed configurations, which must agree. */
+function webhooksOf(yaml: string): { rules: Rule[]; timeoutSeconds: number } {
+  const docs = parseAllDocuments(yaml).map((d) => d.toJS());
+  expect(docs.map((d) => d.kind)).toEqual([
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+  ]);
+  const [validating, mutating] = docs.map(({ webhooks: [w] }) => ({
+    rules: w.rules as Rule[],
+    timeoutSeconds: w.timeoutSeconds as number,
+  }));
+  expect(mutating).toEqual(validating);
+  return validating as { rules: Rule[]; timeoutSeconds: number };
+}
+
+/** `group/resource operation` for each request the rules send, wildcards as written. */
+function sent(rules: readonly Rule[]): string[] {
+  return rules
+    .flatMap((r) =>
+      r.apiGroups.flatMap((g) =>
+        r.resources.flatMap((x) => r.operations.map((op) => `${g}/${x} ${op}`)),
+      ),
+    )
+    .sort();
+}
+
+/** An ImageValidatingPolicy over ConfigMaps and Deployments on CREATE, with a 25 s timeout. */
+const IVPOL = `apiVersion: policies.kyverno.io/v1beta1
+kind: ImageValidatingPolicy
+metadata:
+  name: configmap-images
+spec:
+  validationActions: [Deny]
+  webhookConfiguration:
+    timeoutSeconds: 25
+  matchConstraints:
+    resourceRules:
+      - apiGroups: [""]
+        apiVersions: [v1]
+        operations: [CREATE]
+        resources: [configmaps]
+      - apiGroups: [apps]
+        apiVersions: [v1]
+        operations: [CREATE]
+        resources: [deployments]
+  matchImageReferences:
+    - glob: "ghcr.io/*"
+  attestors:
+    - name: key
+      cosign:
+        key:
+          data: |
+${PEM.replace(/^/gm, "            ")}
+  validations:
+    - expression: "true"
+`;
 
 /** GET `url` over HTTPS trusting `ca` only: the status and body, or the TLS error's code. */
 function httpsGet(
@@ -43,37 +109,63 @@ describe("imgverify certs", () => {
       dockerConfigDir: dir,
     });
     expect(made.code).toBe(0);
-    const docs = parseAllDocuments(made.stdout).map((d) => d.toJS());
-    expect(docs.map((d) => d.kind)).toEqual([
-      "ValidatingWebhookConfiguration",
-      "MutatingWebhookConfiguration",
+    const { rules, timeoutSeconds } = webhooksOf(made.stdout);
+    expect(timeoutSeconds).toBe(10);
+    expect(sent(rules)).toEqual(
+      [
+        "/pods",
+        "/pods/ephemeralcontainers",
+        "/replicationcontrollers",
+        "apps/daemonsets",
+        "apps/deployments",
+        "apps/replicasets",
+        "apps/statefulsets",
+        "batch/cronjobs",
+        "batch/jobs",
+      ]
+        .flatMap((x) => [`${x} CREATE`, `${x} UPDATE`])
+        .sort(),
+    );
+  });
+
+  it("with --policy also sends what an ImageValidatingPolicy matches, for as long as it asks", async () => {
+    const base = await runImgverify(["certs", "--out", join(dir, "plain")], {
+      dockerConfigDir: dir,
+    });
+    const policy = join(dir, "ivpol.yaml");
+    writeFileSync(policy, IVPOL);
+    const made = await runImgverify(["certs", "--out", join(dir, "widened"), "--policy", policy], {
+      dockerConfigDir: dir,
+    });
+    expect(made.code, made.stderr).toBe(0);
+    const before = webhooksOf(base.stdout);
+    const after = webhooksOf(made.stdout);
+    expect(after.timeoutSeconds).toBe(25);
+    // Deployments on CREATE are sent already; ConfigMaps on CREATE (only) are new.
+    expect(after.rules).toEqual([
+      ...before.rules,
+      {
+        apiGroups: [""],
+        resources: ["configmaps"],
+        apiVersions: ["v1"],
+        operations: ["CREATE"],
+        scope: "*",
+      },
     ]);
-    for (const doc of docs) {
-      const rules = doc.webhooks[0].rules as {
-        apiGroups: string[];
-        resources: string[];
-        operations: string[];
-      }[];
-      const covered = rules.flatMap((r) =>
-        r.apiGroups.flatMap((g) => r.resources.map((x) => `${g}/${x}`)),
-      );
-      expect(covered.sort()).toEqual(
-        [
-          "/pods",
-          "/pods/ephemeralcontainers",
-          "/replicationcontrollers",
-          "apps/daemonsets",
-          "apps/deployments",
-          "apps/replicasets",
-          "apps/statefulsets",
-          "batch/cronjobs",
-          "batch/jobs",
-        ].sort(),
-      );
-      for (const rule of rules) {
-        expect(rule.operations).toEqual(["CREATE", "UPDATE"]);
-      }
-    }
+    expect(sent(after.rules)).toContain("apps/deployments CREATE");
+    expect(sent(after.rules)).not.toContain("/configmaps UPDATE");
+  });
+
+  it("refuses a policy that does not load, naming the file and the field, and writes nothing", async () => {
+    const policy = join(dir, "refused.yaml");
+    writeFileSync(policy, IVPOL.replace("[Deny]", "[Stop]"));
+    const made = await runImgverify(["certs", "--out", join(dir, "refused"), "--policy", policy], {
+      dockerConfigDir: dir,
+    });
+    expect(made.code).toBe(2);
+    expect(made.stdout).toBe("");
+    expect(made.stderr).toContain(`${policy}#0 configmap-images spec.validationActions[0]`);
+    expect(existsSync(join(dir, "refused"))).toBe(false);
   });
 
   it("writes a CA and a serving certificate openssl accepts, for the Service's names", async () => {

@@ -7,9 +7,29 @@ import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { runCli } from "../../../src/cli/main.ts";
 import { webhookConfigYaml } from "../../../src/cli/webhook/config.ts";
+import { PEM } from "../policy/helpers.ts";
 import { fakeIo } from "./fake-io.ts";
 
 const CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
+/** An ImageValidatingPolicy over ConfigMaps on CREATE, with a 20 s timeout. */
+const CONFIGMAP_POLICY = JSON.stringify({
+  apiVersion: "policies.kyverno.io/v1beta1",
+  kind: "ImageValidatingPolicy",
+  metadata: { name: "configmaps" },
+  spec: {
+    validationActions: ["Deny"],
+    webhookConfiguration: { timeoutSeconds: 20 },
+    matchConstraints: {
+      resourceRules: [
+        { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["configmaps"] },
+      ],
+    },
+    matchImageReferences: [{ glob: "ghcr.io/*" }],
+    attestors: [{ name: "key", cosign: { key: { data: PEM } } }],
+    validations: [{ expression: "true" }],
+  },
+});
 
 async function printed(args: string[], files: Record<string, string> = {}) {
   const io = fakeIo(files);
@@ -55,6 +75,43 @@ describe("imgverify webhook-config", () => {
     });
     expect(docs[0].webhooks[0].clientConfig.caBundle).toBe(btoa(CA));
     expect(docs[0].webhooks[0].name).toBe("validate.10.0.0.5");
+  });
+
+  it("with --policy also sends what its ImageValidatingPolicies match, for as long as they ask", async () => {
+    const plain = await printed(["--url", "https://edge.example.com"]);
+    const { code, docs } = await printed(
+      ["--url", "https://edge.example.com", "--policy", "policies"],
+      { "policies/configmaps.json": CONFIGMAP_POLICY },
+    );
+    expect(code).toBe(0);
+    new ValidatingWebhookConfiguration(docs[0]).validate();
+    new MutatingWebhookConfiguration(docs[1]).validate();
+    for (const [doc, before] of [
+      [docs[0], plain.docs[0]],
+      [docs[1], plain.docs[1]],
+    ]) {
+      expect(doc.webhooks[0].timeoutSeconds).toBe(20);
+      expect(doc.webhooks[0].rules).toEqual([
+        ...before.webhooks[0].rules,
+        {
+          apiGroups: [""],
+          resources: ["configmaps"],
+          apiVersions: ["v1"],
+          operations: ["CREATE"],
+          scope: "*",
+        },
+      ]);
+    }
+  });
+
+  it("refuses a policy that does not load, naming its file", async () => {
+    const { code, io } = await printed(
+      ["--url", "https://edge.example.com", "--policy", "bad.yaml"],
+      { "bad.yaml": CONFIGMAP_POLICY.replace('"Deny"', '"Stop"') },
+    );
+    expect(code).toBe(2);
+    expect(io.out).toBe("");
+    expect(io.err).toContain("bad.yaml#0 configmaps spec.validationActions[0]");
   });
 
   it.each([

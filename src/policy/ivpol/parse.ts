@@ -386,13 +386,18 @@ export function parseImageValidatingPolicy(
       "tuf",
     ]);
     const n = a.object("notary", ["certs", "tsaCerts"]);
-    n?.refuse("tsaCerts", "Notary timestamp authority certificates are not supported");
     const certs = n === undefined ? undefined : valueOf(n, "certs", materials);
+    const tsaCertChain = n?.has("tsaCerts") ? valueOf(n, "tsaCerts", materials) : undefined;
     // A refused or missing field is reported once, at its own path.
     if (c === undefined && certs === undefined) continue;
     const kyverno = c
       ? cosignEntries(c, materials)
-      : { entries: [{ certificates: { cert: certs } }], count: undefined };
+      : {
+          entries: [
+            { certificates: { cert: certs, ...(tsaCertChain && { ctlog: { tsaCertChain } }) } },
+          ],
+          count: undefined,
+        };
     const built = c ? cosign : notary;
     const set = parseAttestorSet(kyverno, path, sink, c ? "Cosign" : "Notary");
     if (set !== undefined) {

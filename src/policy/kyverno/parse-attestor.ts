@@ -137,8 +137,11 @@ function parseEntry(
     if (cert === undefined && certChain === undefined)
       c.issue("FIELD_REQUIRED", undefined, "cert or certChain is required");
     if (type === "Notary") {
-      for (const k of ["rekor", "ctlog"])
-        c.refuse(k, "Notary verification uses no transparency log; remove it");
+      c.refuse("rekor", "Notary verification uses no transparency log; remove it");
+      // A timestamp authority does apply: it countersigns Notary signatures (RFC 3161).
+      const l = c.object("ctlog", ["ignoreSCT", "pubkey", "tsaCertChain"]);
+      for (const k of ["ignoreSCT", "pubkey"])
+        l?.refuse(k, "Notary verification uses no transparency log; only tsaCertChain applies");
     }
     return {
       ...common,

@@ -15,10 +15,12 @@ import { makeTempDir, removeTempDir } from "../../support/cleanup.ts";
 import { runImgverify } from "../../support/cli.ts";
 import { pushImage } from "../../support/images.ts";
 import { podOf } from "../../support/kyverno-resources.ts";
+import { type OpensslTsa, opensslTsa } from "../../support/openssl-tsa.ts";
 import { type Descriptor, pushArtifact, pushIndex, referrersTag } from "../../support/push.ts";
 import { RegistryClient as HarnessClient } from "../../support/registry-client.ts";
 import { EMPTY_ROOT } from "../../unit/engine/core/world.ts";
 import {
+  LEAF_EXTENSIONS,
   payloadFor,
   pemOf,
   type Signer,
@@ -46,10 +48,26 @@ function write(name: string, text: string): string {
   return path;
 }
 
-/** A Notary signature referrer of `subject`, by `signer`. */
-async function pushSignature(repository: string, subject: Descriptor, signer: Signer) {
+/** A Notary signature referrer of `subject`, by `signer`, countersigned by `tsa` when given. */
+async function pushSignature(
+  repository: string,
+  subject: Descriptor,
+  signer: Signer,
+  tsa?: OpensslTsa,
+) {
   const { mediaType, digest, size } = subject;
-  const envelope = await signJws(signer, { payload: payloadFor({ mediaType, digest, size }) });
+  const signingTime = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  let envelope = await signJws(signer, {
+    protected: { "io.cncf.notary.signingTime": signingTime },
+    payload: payloadFor({ mediaType, digest, size }),
+  });
+  if (tsa !== undefined) {
+    // Notary's countersignature: an RFC 3161 token over the signature's bytes, in the unsigned header.
+    const json = JSON.parse(new TextDecoder().decode(envelope));
+    const token = await tsa.stamp(Buffer.from(json.signature, "base64url"));
+    json.header["io.cncf.notary.timestampSignature"] = Buffer.from(token).toString("base64");
+    envelope = new TextEncoder().encode(JSON.stringify(json));
+  }
   return pushArtifact(harness, repository, `sig-${digest.slice(7, 19)}-${signer.alg}`, {
     artifactType: NOTARY,
     layers: [{ content: envelope, mediaType: JWS }],
@@ -262,4 +280,43 @@ describe("imgverify apply with Notary attestations", () => {
     expect(denied.code).toBe(1);
     expect(denied.stdout).toContain("failed to verify image with notary cert");
   });
+});
+
+describe("imgverify apply with Notary tsaCerts", () => {
+  it("admits a signature made before its certificate expired only when a trusted authority stamped it", async () => {
+    const [tsa, stranger] = await Promise.all([opensslTsa("notary"), opensslTsa("stranger")]);
+    const notAfter = new Date(Math.ceil(Date.now() / 1000) * 1000 + 4_000);
+    const signer = await selfSignedSigner("ES256", LEAF_EXTENSIONS(), {
+      notBefore: new Date(Date.now() - 60_000),
+      notAfter,
+    });
+    const repository = "notary-attest/timestamped";
+    const pushed = await pushImage(registry, repository, "v1");
+    const head = await harness.headManifest(repository, pushed.digest);
+    const image: Descriptor = { mediaType: head.mediaType, digest: head.digest, size: head.size };
+    await listReferrers(repository, image, [await pushSignature(repository, image, signer, tsa)]);
+    await new Promise((resolve) => setTimeout(resolve, notAfter.getTime() - Date.now() + 1_500));
+
+    const apply = (tsaCerts?: string) => {
+      const policy = ivpol(pemOf(signer.leaf), [VALIDATIONS[0] as object]);
+      const [attestor] = policy.spec.attestors as { notary: Record<string, unknown> }[];
+      if (attestor && tsaCerts !== undefined) attestor.notary.tsaCerts = { value: tsaCerts };
+      return runImgverify(
+        [
+          ...["apply", "--insecure-registry", registry.host],
+          ...["--trusted-root", write("root.json", JSON.stringify(EMPTY_ROOT))],
+          ...["--policy", write("policy-tsa.json", JSON.stringify(policy))],
+          ...["--resource", write("pod.json", JSON.stringify(podOf("web", pushed.reference)))],
+        ],
+        { dockerConfigDir: join(dir, "no-docker-config"), timeoutMs: 60_000 },
+      );
+    };
+    const stamped = await apply(tsa.rootPem);
+    expect({ code: stamped.code, stderr: stamped.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(stamped.stdout).toContain("Pod/shop/web: allowed");
+    for (const refused of [await apply(undefined), await apply(stranger.rootPem)]) {
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toContain("failed to verify image with notary cert");
+    }
+  }, 60_000);
 });

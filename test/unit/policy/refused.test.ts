@@ -44,7 +44,7 @@ describe("features imgverify refuses, with the field that asks for them", () => 
     [
       "Notary transparency logs",
       "type: Notary\nimageReferences: ['*']\nattestors:\n- entries:\n  - certificates:\n      cert: C\n      ctlog: {ignoreSCT: true}",
-      `${E}.certificates.ctlog`,
+      `${E}.certificates.ctlog.ignoreSCT`,
     ],
     [
       "unknown JMESPath functions",

@@ -41,7 +41,7 @@ export function prepareNotaryCheck(policy: TrustPolicy): FormatRun {
   if (anchors.length === 0) {
     throw checkError("POLICY_INVALID", "the certificate policy names no certificate");
   }
-  const cosignOnly = cosignOnlySettings(policy, true);
+  const cosignOnly = cosignOnlySettings(policy, false);
   if (cosignOnly.length > 0) {
     throw checkError(
       "POLICY_INVALID",
@@ -49,9 +49,12 @@ export function prepareNotaryCheck(policy: TrustPolicy): FormatRun {
     );
   }
   // Kyverno's trust store: the certificate and the chain together.
-  const trustedCertificates = anchors.join("\n");
+  const trust: NotaryTrust = {
+    trustedCertificates: anchors.join("\n"),
+    timestampCertificates: policy.tsaCertChain,
+  };
   const signatures = (ctx: CheckContext, target: ImageTarget, repository: Repository) =>
-    notarySignatures(ctx, target, repository, trustedCertificates);
+    notarySignatures(ctx, target, repository, trust);
   return (ctx, target, repository, evidence) =>
     evidence.kind === "signature"
       ? signatures(ctx, target, repository)
@@ -64,11 +67,17 @@ type SignatureRun = (
   repository: Repository,
 ) => Promise<(Outcome<VerifiedSignature> | undefined)[]>;
 
+/** The trust stores: `ca` (the signers' anchors) and `tsa` (timestamp authorities, optional). */
+interface NotaryTrust {
+  readonly trustedCertificates: string;
+  readonly timestampCertificates: string | undefined;
+}
+
 function notarySignatures(
   ctx: CheckContext,
   target: ImageTarget,
   repository: Repository,
-  trustedCertificates: string,
+  trust: NotaryTrust,
 ): Promise<(Outcome<VerifiedSignature> | undefined)[]> {
   return examineAll(
     `Notary signature referrers of ${target.name}`,
@@ -90,7 +99,10 @@ function notarySignatures(
         envelope,
         mediaType: layer.mediaType,
         target: image,
-        trustedCertificates,
+        trustedCertificates: trust.trustedCertificates,
+        ...(trust.timestampCertificates !== undefined && {
+          timestampCertificates: trust.timestampCertificates,
+        }),
         now: new Date(ctx.now()),
       });
       const signature: VerifiedSignature = {

@@ -29,21 +29,21 @@ const MAX_READ_ROUNDS = 4;
 /** Undefined when a match condition leaves the request out; throws what the CEL throws. */
 export async function prepareCel(
   cel: CelImagePolicy,
+  namespace: string | undefined,
   request: AdmissionRequest,
   object: unknown,
   bindings: Readonly<Record<string, unknown>>,
   configMaps: ConfigMapSource,
   options: EvaluationOptions,
 ): Promise<PreparedCel | undefined> {
-  const reads = new ResourceReads();
+  const reads = new ResourceReads(namespace);
   const prepared = await withFetchedReads(reads, configMaps, () => {
     for (const condition of cel.matchConditions) {
       if (condition.program.evaluate(bindings) !== true) return undefined;
     }
-    return {
-      images: celImages(cel, object, request.kind.kind, bindings),
-      materials: materialValues(cel, bindings, reads),
-    };
+    const images = celImages(cel, object, request.kind.kind, bindings);
+    const variables = planVariables(cel, bindings, reads);
+    return { images, materials: materialValues(cel, bindings, variables) };
   });
   if (prepared === undefined) return undefined;
   const entries =
@@ -81,35 +81,55 @@ async function withFetchedReads<T>(
   }
 }
 
+interface PlanVariables {
+  readonly values: Record<string, unknown>;
+  /** Why each variable left out could not be evaluated yet. */
+  readonly skipped: readonly string[];
+}
+
 /**
- * The expression-given keys and certificates, by placeholder name. They may
- * read variables; a variable that needs the checks' outcomes (the image
- * functions) cannot be evaluated yet and is left out.
+ * The variables that can be evaluated before the checks, when something
+ * needs them now: expression-given keys, or ConfigMaps read through
+ * `resource.get` (fetched here so the validations find them). One that needs
+ * the checks' outcomes (the image functions) is left out.
  */
-function materialValues(
+function planVariables(
   cel: CelImagePolicy,
   bindings: Readonly<Record<string, unknown>>,
   reads: ResourceReads,
-): Record<string, string> | undefined {
-  if (cel.materials.length === 0) return undefined;
-  const variables: Record<string, unknown> = {};
+): PlanVariables | undefined {
+  const needed =
+    cel.materials.length > 0 ||
+    cel.variables.some((v) => v.program.expression.includes("resource."));
+  if (!needed) return undefined;
+  const values: Record<string, unknown> = {};
   const skipped: string[] = [];
   for (const v of cel.variables) {
     try {
-      variables[v.name] = v.program.evaluate({ ...bindings, variables });
+      values[v.name] = v.program.evaluate({ ...bindings, variables: values });
     } catch (error) {
       if (reads.missing().length > 0) throw error;
       skipped.push(`variable ${v.name}: ${reasonOf(error)}`);
     }
   }
+  return { values, skipped };
+}
+
+/** The expression-given keys and certificates, by placeholder name. */
+function materialValues(
+  cel: CelImagePolicy,
+  bindings: Readonly<Record<string, unknown>>,
+  variables: PlanVariables | undefined,
+): Record<string, string> | undefined {
+  if (cel.materials.length === 0 || variables === undefined) return undefined;
   const values: Record<string, string> = {};
   for (const m of cel.materials) {
     let value: unknown;
     try {
-      value = m.program.evaluate({ ...bindings, variables });
+      value = m.program.evaluate({ ...bindings, variables: variables.values });
     } catch (error) {
       // What the expression could not read is usually a variable that failed.
-      const why = [reasonOf(error), ...skipped].join("; ");
+      const why = [reasonOf(error), ...variables.skipped].join("; ");
       throw new ImgverifyError("CEL_FAILED", why);
     }
     if (typeof value !== "string" || value.trim() === "") {

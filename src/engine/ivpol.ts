@@ -115,6 +115,10 @@ export async function planCelPolicy(
 ): Promise<CelMatch> {
   const cel = policy.cel;
   if (cel === undefined || !policy.admission) return { outcome: "no-match" };
+  // As Kyverno: a namespaced policy sees its namespace's requests, no cluster-scoped one.
+  if (policy.namespace !== undefined && request.namespace !== policy.namespace) {
+    return { outcome: "no-match" };
+  }
   if (!cel.resourceRules.some((r) => ruleMatches(r, request))) return { outcome: "no-match" };
   if (cel.excludeResourceRules.some((r) => ruleMatches(r, request))) return { outcome: "no-match" };
   const object = subjectObject(request);
@@ -135,7 +139,16 @@ export async function planCelPolicy(
   let prepared: PreparedCel | undefined;
   try {
     const bindings = baseBindings(request);
-    prepared = await prepareCel(cel, request, object, bindings, input.configMaps, input.options);
+    const { configMaps, options } = input;
+    prepared = await prepareCel(
+      cel,
+      policy.namespace,
+      request,
+      object,
+      bindings,
+      configMaps,
+      options,
+    );
   } catch (error) {
     return { outcome: "error", error };
   }

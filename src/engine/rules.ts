@@ -119,7 +119,8 @@ async function planPolicy(
 
 async function planCel(input: PlanInput, policy: VerifyImagesPolicy, plan: Plan): Promise<void> {
   const [entry] = policy.cel?.entries ?? [];
-  const scope = { own: input.ownNamespace, policy: undefined };
+  // A namespaced policy's pull secrets come from its own namespace only.
+  const scope = { own: input.ownNamespace, policy: policy.namespace };
   let credentials: EntryCredentials | undefined;
   try {
     credentials = entry && (await pullSecretCredentials(entry, input.secrets, scope));

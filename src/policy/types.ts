@@ -14,7 +14,11 @@ export type * from "./attestor-types.ts";
 export type FailureAction = "Enforce" | "Audit";
 export type FailurePolicy = "Fail" | "Ignore";
 export type VerificationType = "Cosign" | "SigstoreBundle" | "Notary";
-export type PolicyKind = "ClusterPolicy" | "Policy" | "ImageValidatingPolicy";
+export type PolicyKind =
+  | "ClusterPolicy"
+  | "Policy"
+  | "ImageValidatingPolicy"
+  | "NamespacedImageValidatingPolicy";
 
 /** Where a document came from: the caller's path and the 0-based document index in it. */
 export interface SourceLocation {

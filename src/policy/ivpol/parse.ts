@@ -304,11 +304,15 @@ export function parseImageValidatingPolicy(
   const metadata = isMapping(doc.metadata) ? doc.metadata : {};
   const meta = FieldReader.of(metadata, "metadata", sink, Object.keys(metadata));
   const name = meta?.string("name", true);
-  meta?.refuse("namespace", "an ImageValidatingPolicy is not namespaced");
+  // A NamespacedImageValidatingPolicy applies to its own namespace's requests only.
+  const namespaced = doc.kind === "NamespacedImageValidatingPolicy";
+  if (!namespaced) meta?.refuse("namespace", "an ImageValidatingPolicy is not namespaced");
+  const namespace = namespaced ? meta?.string("namespace", true) : undefined;
   const annotations = meta?.stringMap("annotations") ?? {};
   const spec = top.object("spec", SPEC_KEYS);
   if (!top.has("spec")) top.issue("FIELD_REQUIRED", "spec", "is required");
   if (spec === undefined || name === undefined) return undefined;
+  if (namespaced && namespace === undefined) return undefined;
   spec.refuse("auditAnnotations", "audit annotations are not supported");
   spec.refuse(
     "autogen",
@@ -488,10 +492,10 @@ export function parseImageValidatingPolicy(
     entries,
   };
   return {
-    kind: "ImageValidatingPolicy",
+    kind: namespaced ? "NamespacedImageValidatingPolicy" : "ImageValidatingPolicy",
     apiVersion,
     name,
-    namespace: undefined,
+    namespace,
     source,
     annotations,
     validationFailureAction: failureAction,

@@ -20,6 +20,12 @@ export const MAX_RESOURCE_READS = 16;
 export class ResourceReads {
   readonly #objects = new Map<string, unknown>();
   readonly #wanted = new Map<string, ResourceKey>();
+  /** A namespaced policy's namespace: the only one it may read. */
+  readonly #namespace: string | undefined;
+
+  constructor(namespace?: string) {
+    this.#namespace = namespace;
+  }
 
   /** Asked for by an evaluation and not fetched: fetch them, `set` each, evaluate again. */
   missing(): ResourceKey[] {
@@ -35,6 +41,11 @@ export class ResourceReads {
     if (apiVersion !== "v1" || resource !== "configmaps") {
       throw new Error(
         `resource.get reads ConfigMaps only (apiVersion v1, resource configmaps), not ${apiVersion} ${resource}`,
+      );
+    }
+    if (this.#namespace !== undefined && namespace !== this.#namespace) {
+      throw new Error(
+        `a namespaced policy reads ConfigMaps of its own namespace (${this.#namespace}) only, not ${namespace}`,
       );
     }
     const key = { namespace, name };

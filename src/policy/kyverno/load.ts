@@ -126,7 +126,10 @@ export function readPolicyDocuments(parsed: {
       addUnique(configMaps, parseConfigMap(doc.value, sink), kind, sink, () => found.length === 0);
     } else if (kind === "Secret" && apiVersion === "v1") {
       addUnique(secrets, parseSecret(doc.value, sink), kind, sink, () => found.length === 0);
-    } else if (kind === "ImageValidatingPolicy" && apiVersion.startsWith("policies.kyverno.io/")) {
+    } else if (
+      (kind === "ImageValidatingPolicy" || kind === "NamespacedImageValidatingPolicy") &&
+      apiVersion.startsWith("policies.kyverno.io/")
+    ) {
       const policy = parseImageValidatingPolicy(doc.value, at, sink);
       if (policy !== undefined && found.length === 0) policies.push(policy);
     } else if (apiVersion.startsWith("policies.kyverno.io/")) {

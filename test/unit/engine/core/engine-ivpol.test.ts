@@ -337,4 +337,69 @@ describe("ImageValidatingPolicy", () => {
       "CEL expression validation failed at index 1",
     );
   });
+
+  it("as a NamespacedImageValidatingPolicy, applies to its namespace and reads only there", async () => {
+    const w = world();
+    const key = await freshKey();
+    const other = await pushSigned(w.registry, "other", "v1", []);
+    const namespaced = (namespace: string, extra: Record<string, unknown> = {}) => {
+      const doc = ivpolDoc(key, extra);
+      return {
+        ...doc,
+        apiVersion: "policies.kyverno.io/v1beta1",
+        kind: "NamespacedImageValidatingPolicy",
+        metadata: { name: "iv", namespace },
+      };
+    };
+    const unsigned = `${image("other")}@${other}`;
+    const inShop = await validate(w, load(namespaced("shop")), unsigned);
+    expect(inShop.response.allowed).toBe(false);
+    const elsewhere = await validate(w, load(namespaced("elsewhere")), unsigned);
+    expect(elsewhere.response.allowed).toBe(true);
+    const reader = namespaced("shop", {
+      variables: [
+        { name: "cm", expression: 'resource.get("v1", "configmaps", "kube-system", "x")' },
+      ],
+      validations: [{ expression: "variables.cm != null" }],
+    });
+    const configMaps = new StaticConfigMapSource([
+      { name: "x", namespace: "kube-system", data: { a: "b" }, metadata: {} },
+    ]);
+    const pod = admission([{ name: "c", image: unsigned }]);
+    const read = await runClock(w, evaluate(w, pod, load(reader), { configMaps }));
+    expect(read.allowed).toBe(false);
+    expect(read.results[0]?.message).toContain("own namespace (shop) only");
+  });
+
+  it("reads a ConfigMap in a variable for its validations", async () => {
+    const w = world();
+    const key = await freshKey();
+    const signed = await pushSigned(w.registry, "app", "v1", [key]);
+    const loaded = load(
+      ivpolDoc(key, {
+        variables: [
+          {
+            name: "allowed",
+            expression: 'resource.get("v1", "configmaps", "shop", "rules").data.allowed',
+          },
+        ],
+        validations: [
+          {
+            expression:
+              "images.containers.map(i, verifyImageSignatures(i, [attestors.key])).all(e, e > 0)",
+          },
+          { expression: "variables.allowed == 'yes'", message: "not allowed" },
+        ],
+      }),
+    );
+    const pod = admission([{ name: "c", image: `${image("app")}@${signed}` }]);
+    const rules = (allowed: string) =>
+      new StaticConfigMapSource([
+        { name: "rules", namespace: "shop", data: { allowed }, metadata: {} },
+      ]);
+    const yes = await runClock(w, evaluate(w, pod, loaded, { configMaps: rules("yes") }));
+    expect(yes.results[0]?.status).toBe("pass");
+    const no = await runClock(w, evaluate(w, pod, loaded, { configMaps: rules("no") }));
+    expect(no.results[0]).toMatchObject({ status: "fail", message: "not allowed" });
+  });
 });

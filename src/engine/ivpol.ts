@@ -9,6 +9,7 @@ import type { AdmissionRequest, ExtractedImage } from "../admission/index.ts";
 import { subjectObject } from "../admission/index.ts";
 import { ImgverifyError, reasonOf } from "../errors.ts";
 import type {
+  CelImagePolicy,
   CelValidation,
   ConfigMapSource,
   EvaluationOptions,
@@ -36,6 +37,8 @@ import type { ImageResult } from "./types.ts";
 /** The units of one matched policy's images, by image as written and carrier entry. */
 export interface CelPlan {
   readonly policy: VerifyImagesPolicy;
+  /** The policy's CEL, or the autogen variant that matched. */
+  readonly cel: CelImagePolicy;
   readonly request: AdmissionRequest;
   /** The CEL's `images` variable. */
   readonly groups: CelImages["groups"];
@@ -113,13 +116,16 @@ export async function planCelPolicy(
   request: AdmissionRequest,
   input: CelPlanInput,
 ): Promise<CelMatch> {
-  const cel = policy.cel;
-  if (cel === undefined || !policy.admission) return { outcome: "no-match" };
+  if (policy.cel === undefined || !policy.admission) return { outcome: "no-match" };
   // As Kyverno: a namespaced policy sees its namespace's requests, no cluster-scoped one.
   if (policy.namespace !== undefined && request.namespace !== policy.namespace) {
     return { outcome: "no-match" };
   }
-  if (!cel.resourceRules.some((r) => ruleMatches(r, request))) return { outcome: "no-match" };
+  // The policy as written, or its autogen variant for the controller requested.
+  const cel = [policy.cel, ...policy.cel.autogen].find((c) =>
+    c.resourceRules.some((r) => ruleMatches(r, request)),
+  );
+  if (cel === undefined) return { outcome: "no-match" };
   if (cel.excludeResourceRules.some((r) => ruleMatches(r, request))) return { outcome: "no-match" };
   const object = subjectObject(request);
   if (cel.objectSelector && !selectorMatches(cel.objectSelector, labelsOf(object))) {
@@ -170,7 +176,7 @@ export async function planCelPolicy(
   const { groups } = prepared.images;
   return {
     outcome: "match",
-    plan: { policy, request, groups, images, units, reads: prepared.reads },
+    plan: { policy, cel, request, groups, images, units, reads: prepared.reads },
   };
 }
 
@@ -195,9 +201,7 @@ function verifiedOf(set: SetPlan): readonly VerifiedSignature[] {
 
 /** The policy's answer for each of its images: every validation over the checks' outcomes. */
 export function foldCelPlan(plan: CelPlan): ImageResult[] {
-  const { policy, request } = plan;
-  const cel = policy.cel;
-  if (cel === undefined) return [];
+  const { policy, request, cel } = plan;
   const base = {
     policy: policy.name,
     rule: policy.name,

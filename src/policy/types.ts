@@ -204,6 +204,12 @@ export interface NamedAttestor {
 }
 
 export interface CelImagePolicy {
+  /**
+   * Kyverno's autogen: the same policy for pod controllers (their own
+   * resourceRules; expressions reading the pod template), tried when the
+   * policy's own resourceRules do not match.
+   */
+  readonly autogen: readonly CelImagePolicy[];
   readonly resourceRules: readonly ResourceRule[];
   readonly excludeResourceRules: readonly ResourceRule[];
   readonly namespaceSelector: LabelSelector | undefined;

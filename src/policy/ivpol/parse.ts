@@ -22,6 +22,7 @@ import type {
   VerifyImagesPolicy,
   VerifyImagesRule,
 } from "../types.ts";
+import { AUTOGEN_CONTROLLERS, autogenSpecs, canAutogen } from "./autogen.ts";
 import { imageFunctionDeclarations } from "./functions.ts";
 import { resourceFunctionDeclarations } from "./resources.ts";
 
@@ -290,10 +291,53 @@ function carrierEntry(
   };
 }
 
+/** `spec.autogen.podControllers.controllers`: the controllers to generate for, all by default. */
+function autogenControllers(spec: Reader): readonly string[] {
+  const pods = spec
+    .object("autogen", ["podControllers"])
+    ?.object("podControllers", ["controllers"]);
+  if (pods === undefined || !pods.has("controllers")) return AUTOGEN_CONTROLLERS;
+  for (const { value, path } of pods.list("controllers")) {
+    if (typeof value !== "string" || !AUTOGEN_CONTROLLERS.includes(value))
+      pods.sink("FIELD_INVALID", path, `must be one of ${AUTOGEN_CONTROLLERS.join(", ")}`);
+  }
+  return pods.stringList("controllers");
+}
+
+/**
+ * The policy's autogen variants, each parsed as the policy is; a variant
+ * that does not (a rewritten expression that no longer compiles) is
+ * reported at `spec.autogen`.
+ */
+function autogenVariants(
+  doc: Record<string, unknown>,
+  controllers: readonly string[],
+  source: SourceLocation,
+  sink: IssueSink,
+): CelImagePolicy[] {
+  const spec = doc.spec as Record<string, unknown>;
+  if (!canAutogen(spec.matchConstraints)) return [];
+  return autogenSpecs(spec, controllers).flatMap(({ resources, spec: variant }) => {
+    const problems: string[] = [];
+    const parsed = parseImageValidatingPolicy(
+      { ...doc, spec: variant },
+      source,
+      (_code, path, message) => problems.push(`${path}: ${message}`),
+      false,
+    );
+    if (parsed?.cel === undefined || problems.length > 0) {
+      sink("FIELD_INVALID", "spec.autogen", `for ${resources.join(", ")}: ${problems.join("; ")}`);
+      return [];
+    }
+    return [parsed.cel];
+  });
+}
+
 export function parseImageValidatingPolicy(
   doc: Record<string, unknown>,
   source: SourceLocation,
   sink: IssueSink,
+  withAutogen = true,
 ): VerifyImagesPolicy | undefined {
   const top = FieldReader.of(doc, "", sink, ["apiVersion", "kind", "metadata", "spec", "status"]);
   if (top === undefined) return undefined;
@@ -314,10 +358,6 @@ export function parseImageValidatingPolicy(
   if (spec === undefined || name === undefined) return undefined;
   if (namespaced && namespace === undefined) return undefined;
   spec.refuse("auditAnnotations", "audit annotations are not supported");
-  spec.refuse(
-    "autogen",
-    "autogen for pod controllers is not supported for ImageValidatingPolicy; match the controllers' resources in matchConstraints",
-  );
   const evaluation = spec.object("evaluation", ["admission", "background", "mode"]);
   // A JSON-mode policy checks JSON payloads (kyverno apply --json), not admissions.
   const jsonMode = evaluation?.has("mode") === true && evaluation.string("mode") !== "Kubernetes";
@@ -472,7 +512,10 @@ export function parseImageValidatingPolicy(
     skipBackgroundRequests: true,
     reportProperties: {},
   };
+  const controllers = autogenControllers(spec);
+  const autogen = withAutogen && !jsonMode ? autogenVariants(doc, controllers, source, sink) : [];
   const cel: CelImagePolicy = {
+    autogen,
     resourceRules: resourceRules(constraints, "resourceRules"),
     excludeResourceRules: resourceRules(constraints, "excludeResourceRules"),
     namespaceSelector: constraints && parseSelector(constraints, "namespaceSelector"),

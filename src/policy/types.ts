@@ -210,6 +210,8 @@ export interface CelImagePolicy {
    * policy's own resourceRules do not match.
    */
   readonly autogen: readonly CelImagePolicy[];
+  /** `evaluation.mode`: Kubernetes requests, or JSON payloads (`apply --json-payload`). */
+  readonly mode: "Kubernetes" | "JSON";
   readonly resourceRules: readonly ResourceRule[];
   readonly excludeResourceRules: readonly ResourceRule[];
   readonly namespaceSelector: LabelSelector | undefined;

@@ -124,6 +124,44 @@ function requestFor(source: string, object: unknown): AdmissionRequest {
   }
 }
 
+/** The JSON payloads in the files `args` name, for JSON-mode ImageValidatingPolicies. */
+export async function readPayloads(
+  io: CliIo,
+  args: readonly string[],
+  command: string,
+): Promise<ResourceRequest[]> {
+  const files = await readTextFiles(io, await manifestPaths(io, args, command));
+  const { documents, issues } = parseYamlFiles(files);
+  if (issues.length > 0) throw resourceError(issues.map(formatIssue).join("\n"));
+  return documents.map(({ file, index, value }) => {
+    const source = `${file}#${index}`;
+    if (!isMapping(value)) throw resourceError(`${source}: a JSON payload must be an object`);
+    return { source, request: payloadRequest(source, value) };
+  });
+}
+
+function payloadRequest(source: string, object: Record<string, unknown>): AdmissionRequest {
+  const none = { group: "", version: "" };
+  return {
+    uid: `imgverify-apply-${source}`,
+    kind: { ...none, kind: "" },
+    resource: { ...none, resource: "" },
+    subResource: "",
+    requestKind: undefined,
+    requestResource: undefined,
+    requestSubResource: "",
+    name: "",
+    namespace: "",
+    operation: "CREATE",
+    userInfo: { ...APPLY_USER, uid: "", extra: {} },
+    object,
+    oldObject: undefined,
+    dryRun: false,
+    options: undefined,
+    payload: true,
+  };
+}
+
 function resourceError(message: string, cause?: unknown): ImgverifyError<CliErrorCode> {
   return new ImgverifyError<CliErrorCode>("CLI_FILE_UNREADABLE", message, { cause });
 }

@@ -1,5 +1,5 @@
 /**
- * `imgverify apply --policy FILE|DIR... --resource FILE...`: the webhook's
+ * `imgverify apply --policy FILE|DIR... --resource FILE... --json-payload FILE...`: the webhook's
  * engine run offline over resource manifests, against live registries, as
  * `kyverno apply` does: each resource is admitted as a CREATE and its verdict
  * printed, per policy, rule and image.
@@ -9,7 +9,7 @@ import { type Command, defineCommand } from "../command.ts";
 import { EXIT_OK, type ExitCode, usageError } from "../errors.ts";
 import type { FlagSpecs } from "../flags/args.ts";
 import { offlineEngine } from "../offline-engine.ts";
-import { type ResourceRequest, readResources } from "./apply-resources.ts";
+import { type ResourceRequest, readPayloads, readResources } from "./apply-resources.ts";
 
 const EXIT_DENIED: ExitCode = 1;
 
@@ -25,6 +25,13 @@ const flags = {
     multiple: true,
     value: "FILE",
     description: "Resource manifests, YAML or JSON, several documents each. Repeatable.",
+  },
+  "json-payload": {
+    type: "string",
+    multiple: true,
+    value: "FILE",
+    description:
+      "JSON payloads (JSON or YAML, several documents each) for JSON-mode ImageValidatingPolicies. Repeatable.",
   },
   "trusted-root": {
     type: "string",
@@ -52,10 +59,9 @@ function jsonOf(resource: ResourceRequest, evaluation: AdmissionEvaluation): obj
 }
 
 function textOf(resource: ResourceRequest, evaluation: AdmissionEvaluation): string {
-  const { kind, namespace, name } = resource.request;
-  const lines = [
-    `${resource.source} ${kind.kind}/${namespace}/${name}: ${evaluation.allowed ? "allowed" : "denied"}`,
-  ];
+  const { kind, namespace, name, payload } = resource.request;
+  const what = payload ? "JSON payload" : `${kind.kind}/${namespace}/${name}`;
+  const lines = [`${resource.source} ${what}: ${evaluation.allowed ? "allowed" : "denied"}`];
   for (const r of evaluation.results) {
     const subject = r.image === "" ? "" : ` ${r.image}`;
     const why = r.message === "" ? "" : `: ${r.message}`;
@@ -73,14 +79,16 @@ function textOf(resource: ResourceRequest, evaluation: AdmissionEvaluation): str
 export const applyCommand: Command = defineCommand({
   name: "apply",
   summary: "Admit resource manifests through verifyImages policies, as the webhook would.",
-  usage: "--policy FILE|DIR... --resource FILE...",
+  usage: "--policy FILE|DIR... (--resource FILE... | --json-payload FILE...)",
   details: `
 Loads the policies as the webhook does (ConfigMaps beside them serve rule
 context), then admits each document of each --resource file as a CREATE by
 an authenticated user, resolving and verifying its images against the live
 registries. A kind: List document (what 'kubectl get -o yaml' prints) stands
 for its items, each admitted on its own (FILE#N.items[I]), as kubectl apply
-reads it. A resource without a namespace is put in "default". Each resource
+reads it. A resource without a namespace is put in "default". Each
+--json-payload document is checked by the JSON-mode ImageValidatingPolicies
+only (Kyverno's apply --json), as "FILE#N JSON payload". Each resource
 has --timeout (default 30s) unless its policies set webhookTimeoutSeconds.
 
 Prints, per resource, allowed or denied, then one line per policy, rule and
@@ -97,14 +105,17 @@ errors, unreadable or refused policy files, and unreadable resources.`,
       throw usageError(`unexpected argument "${positionals[0]}"`, "apply");
     }
     if (f.policy.length === 0) throw usageError("apply needs --policy", "apply");
-    if (f.resource.length === 0) throw usageError("apply needs --resource", "apply");
-    const [context, resources] = await Promise.all([
+    if (f.resource.length === 0 && f["json-payload"].length === 0) {
+      throw usageError("apply needs --resource or --json-payload", "apply");
+    }
+    const [context, resources, payloads] = await Promise.all([
       offlineEngine(io, global, f.policy, f["trusted-root"], "apply"),
       readResources(io, f.resource, "apply"),
+      readPayloads(io, f["json-payload"], "apply"),
     ]);
     const { evaluateAdmission } = await import("../../engine/index.ts");
     let denied = false;
-    for (const resource of resources) {
+    for (const resource of [...resources, ...payloads]) {
       const evaluation = await evaluateAdmission(resource.request, context);
       denied ||= !evaluation.allowed;
       io.stdout(

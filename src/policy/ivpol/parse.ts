@@ -359,9 +359,9 @@ export function parseImageValidatingPolicy(
   if (namespaced && namespace === undefined) return undefined;
   spec.refuse("auditAnnotations", "audit annotations are not supported");
   const evaluation = spec.object("evaluation", ["admission", "background", "mode"]);
-  // A JSON-mode policy checks JSON payloads (kyverno apply --json), not admissions.
-  const jsonMode = evaluation?.has("mode") === true && evaluation.string("mode") !== "Kubernetes";
-  if (jsonMode) evaluation?.refuse("mode", "only mode Kubernetes is supported");
+  // A JSON-mode policy checks JSON payloads (apply --json-payload), not admissions.
+  const mode = evaluation?.oneOf("mode", ["Kubernetes", "JSON"] as const) ?? "Kubernetes";
+  const jsonMode = mode === "JSON";
   const admission = evaluation?.object("admission", ["enabled"])?.boolean("enabled", true) ?? true;
   evaluation?.object("background", ["enabled"])?.boolean("enabled", true);
   const hook = spec.object("webhookConfiguration", ["timeoutSeconds"]);
@@ -375,13 +375,16 @@ export function parseImageValidatingPolicy(
     });
   if (actions.length === 0 && !jsonMode)
     spec.issue("FIELD_REQUIRED", "validationActions", "at least one action is required");
+  // A JSON payload has no admission to deny: its failures are reported as Deny's are.
+  if (actions.length === 0 && jsonMode) actions.push("Deny");
   const configuration = spec.object("validationConfigurations", [
     "mutateDigest",
     "verifyDigest",
     "required",
   ]);
   const failureAction: "Enforce" | "Audit" = actions.includes("Deny") ? "Enforce" : "Audit";
-  const mutateDigest = configuration?.boolean("mutateDigest", true) ?? true;
+  // A JSON payload is not admitted, so nothing is patched into it.
+  const mutateDigest = !jsonMode && (configuration?.boolean("mutateDigest", true) ?? true);
   const verifyDigest = configuration?.boolean("verifyDigest", true) ?? true;
   const required = configuration?.boolean("required", true) ?? true;
   const pullSecrets = registryCredentials(spec, "credentials");
@@ -516,6 +519,7 @@ export function parseImageValidatingPolicy(
   const autogen = withAutogen && !jsonMode ? autogenVariants(doc, controllers, source, sink) : [];
   const cel: CelImagePolicy = {
     autogen,
+    mode,
     resourceRules: resourceRules(constraints, "resourceRules"),
     excludeResourceRules: resourceRules(constraints, "excludeResourceRules"),
     namespaceSelector: constraints && parseSelector(constraints, "namespaceSelector"),

@@ -243,6 +243,42 @@ describe("imgverify apply with Notary attestations", () => {
     expect(unsigned.stdout).toContain("Notary signature");
   });
 
+  it("checks JSON payloads with a JSON-mode policy, and only those", async () => {
+    const policy = ivpol(
+      certificate,
+      VALIDATIONS.map((v) => ({
+        ...v,
+        expression: v.expression.replaceAll("images.containers", "images.bar"),
+      })),
+    );
+    const spec = policy.spec as Record<string, unknown>;
+    spec.evaluation = { mode: "JSON" };
+    spec.images = [{ name: "bar", expression: "[object.foo.bar]" }];
+    delete spec.matchConstraints;
+    delete spec.validationActions;
+    const run = (flag: string, document: object) =>
+      runImgverify(
+        [
+          ...["apply", "--insecure-registry", registry.host],
+          ...["--trusted-root", write("root.json", JSON.stringify(EMPTY_ROOT))],
+          ...["--policy", write("policy-json.json", JSON.stringify(policy))],
+          ...[flag, write("input.json", JSON.stringify(document))],
+        ],
+        { dockerConfigDir: join(dir, "no-docker-config"), timeoutMs: 60_000 },
+      );
+    const passed = await run("--json-payload", { foo: { bar: images.trusted } });
+    expect({ code: passed.code, stderr: passed.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(passed.stdout).toContain("JSON payload: allowed");
+    expect(passed.stdout).toContain(`pass notary-sbom/notary-sbom ${images.trusted}`);
+    const failed = await run("--json-payload", { foo: { bar: images.unsigned } });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain("JSON payload: denied");
+    // A Kubernetes resource is not a payload: the JSON-mode policy leaves it alone.
+    const pod = await run("--resource", podOf("web", images.unsigned));
+    expect(pod.code).toBe(0);
+    expect(pod.stdout).not.toContain("notary-sbom");
+  });
+
   it("takes the Notary certificate from a ConfigMap beside the policy", async () => {
     const policy = ivpol("", VALIDATIONS);
     const spec = policy.spec as Record<string, unknown>;

@@ -23,6 +23,12 @@ function issuePaths(body: unknown): string[] {
 }
 
 describe("decodeAdmissionReview", () => {
+  it("never takes the JSON-payload mark from a review (only apply --json-payload sets it)", () => {
+    const review = podReview() as { request: Record<string, unknown> };
+    review.request.payload = true;
+    expect(decodeAdmissionReview(review).payload).toBeUndefined();
+  });
+
   it("reads a Pod CREATE with defaults for the fields Kubernetes leaves out", () => {
     const request = decodeAdmissionReview(podReview());
     expect(request).toEqual({

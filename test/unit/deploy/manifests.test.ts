@@ -209,6 +209,8 @@ describe("deploy/ Deployment", () => {
     const positionals = parsed.positionals;
     expect(positionals).toEqual([]);
     expect(Number(flags.port)).toBe(container.ports[0].containerPort);
+    // Cluster objects through the API, within what rbac.yaml grants.
+    expect([flags["config-maps"], flags.secrets]).toEqual(["kube", "kube"]);
     const volumes = new Map(pod.spec.volumes.map((v: Manifest) => [v.name, v]));
     const mountOf = (path: string): Manifest => {
       const mount = container.volumeMounts.find(

@@ -13,7 +13,7 @@ import type { VerificationCache } from "./cache/cache.ts";
 import type { CheckContext } from "./checks/index.ts";
 import { engineError } from "./errors.ts";
 import { foldUnit } from "./fold.ts";
-import { foldCelPlan } from "./ivpol.ts";
+import { foldCelPlan, prefetchImageData } from "./ivpol.ts";
 import { DEFAULT_OWN_NAMESPACE } from "./pull-secrets.ts";
 import { planRequest } from "./rules.ts";
 import { parallelRunner, type Runner, sequentialRunner } from "./runner.ts";
@@ -80,6 +80,8 @@ export async function evaluateAdmission(
     clock,
     deadline,
   );
+  // getImageData reads what the checks resolved: fetched before the CEL runs, within the deadline.
+  await Promise.all(plan.cel.map((c) => prefetchImageData(c, ctx)));
 
   const now = clock.now();
   const unitResults: ImageResult[] = plan.units.map((unit) => {

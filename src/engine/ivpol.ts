@@ -25,8 +25,14 @@ import {
   withImageEvidence,
   withResourceReads,
 } from "../policy/index.ts";
-import type { TrustMaterial, VerifiedAttestation, VerifiedSignature } from "./checks/index.ts";
+import type {
+  CheckContext,
+  TrustMaterial,
+  VerifiedAttestation,
+  VerifiedSignature,
+} from "./checks/index.ts";
 import { engineError } from "./errors.ts";
+import { fetchAllImageData, type ImageDataByImage } from "./image-data.ts";
 import type { CelImages } from "./ivpol-images.ts";
 import { type PreparedCel, prepareCel } from "./ivpol-prepare.ts";
 import { type EntryPlan, planUnit, type SetPlan, type Unit } from "./plan.ts";
@@ -48,6 +54,8 @@ export interface CelPlan {
   readonly units: readonly (readonly Unit[])[];
   /** The ConfigMaps the CEL read while planning, for the validations' `resource.get`. */
   readonly reads: ResourceReads;
+  /** For `getImageData`: filled by `prefetchImageData` after the checks, when the policy calls it. */
+  imageData?: ImageDataByImage;
 }
 
 export type CelMatch =
@@ -279,6 +287,12 @@ export function foldCelPlan(plan: CelPlan): ImageResult[] {
       }
       throw new Error(`no verified attestation "${attestation}" of ${image}`);
     },
+    imageData(image: string) {
+      const data = plan.imageData?.get(image);
+      if (data === undefined) throw new Error(`${image} is not an image the policy matched`);
+      if (data instanceof Error) throw data;
+      return data;
+    },
   };
   function attestationOf(name: string) {
     const found = cel?.attestations.get(name);
@@ -397,4 +411,14 @@ const FAILING_CODES: ReadonlySet<string> = new Set([
 export function celFailureStatus(error: unknown): "fail" | "error" {
   const code = codeOf(error);
   return FAILING_CODES.has(code) ? "fail" : "error";
+}
+
+/** Fetches what `getImageData` reads, when the policy calls it: after the checks resolved the digests. */
+export async function prefetchImageData(plan: CelPlan, ctx: CheckContext): Promise<void> {
+  if (!plan.cel.readsImageData) return;
+  const digests = plan.units.map((units) => {
+    const target = units[0]?.target;
+    return target?.state === "done" ? target.value.digest : undefined;
+  });
+  plan.imageData = await fetchAllImageData(ctx, plan.images, digests);
 }

@@ -212,6 +212,8 @@ export interface CelImagePolicy {
   readonly autogen: readonly CelImagePolicy[];
   /** `evaluation.mode`: Kubernetes requests, or JSON payloads (`apply --json-payload`). */
   readonly mode: "Kubernetes" | "JSON";
+  /** Whether an expression calls `getImageData`: the images' manifests and configs are fetched for it. */
+  readonly readsImageData: boolean;
   readonly resourceRules: readonly ResourceRule[];
   readonly excludeResourceRules: readonly ResourceRule[];
   readonly namespaceSelector: LabelSelector | undefined;

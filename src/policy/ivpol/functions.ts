@@ -3,7 +3,8 @@
  * `verifyImageSignatures(image, [attestors])` and
  * `verifyAttestationSignatures(image, attestation, [attestors])` count the
  * attestors whose evidence verified, `extractPayload(image, attestation)` is
- * the verified in-toto statement. The checks run before the CEL does (all
+ * the verified in-toto statement, `getImageData(image)` the image's
+ * manifest and config. The checks run before the CEL does (all
  * at once, over the request's store); these functions only read their
  * outcomes, through the `ImageEvidence` the evaluation is given. CEL
  * evaluation is synchronous, so the evidence of the evaluation in progress
@@ -20,6 +21,8 @@ export interface ImageEvidence {
   attestedBy(image: string, attestation: string, attestors: readonly string[]): number;
   /** The verified statement of `attestation` about `image`; throws when none verified. */
   payload(image: string, attestation: string): unknown;
+  /** Kyverno's image data of `image` (reference parts, digest, manifest, config); throws when there is none. */
+  imageData(image: string): unknown;
 }
 
 let current: ImageEvidence | undefined;
@@ -62,6 +65,9 @@ export const imageFunctionDeclarations: readonly CelFunc[] = [
     CelScalar.INT,
     (image, attestation, attestors) =>
       BigInt(evidence().attestedBy(image, nameOf(attestation), [...attestors].map(nameOf))),
+  ),
+  celFunc("getImageData", [CelScalar.STRING], CelScalar.DYN, (image) =>
+    toCel(evidence().imageData(image)),
   ),
   celFunc(
     "extractPayload",

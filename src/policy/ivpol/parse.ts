@@ -515,11 +515,17 @@ export function parseImageValidatingPolicy(
     skipBackgroundRequests: true,
     reportProperties: {},
   };
+  const variables = named(spec, "variables", sink, true);
+  const readsImageData = [
+    ...variables.map((v) => v.program),
+    ...validations.flatMap((v) => [v.program, v.messageProgram]),
+  ].some((p) => p?.expression.includes("getImageData") === true);
   const controllers = autogenControllers(spec);
   const autogen = withAutogen && !jsonMode ? autogenVariants(doc, controllers, source, sink) : [];
   const cel: CelImagePolicy = {
     autogen,
     mode,
+    readsImageData,
     resourceRules: resourceRules(constraints, "resourceRules"),
     excludeResourceRules: resourceRules(constraints, "excludeResourceRules"),
     namespaceSelector: constraints && parseSelector(constraints, "namespaceSelector"),
@@ -529,7 +535,7 @@ export function parseImageValidatingPolicy(
     imageExpressions: images.flatMap((i) => (i.program === undefined ? [] : [i.program])),
     imageExtractors: named(spec, "images", sink, false),
     materials,
-    variables: named(spec, "variables", sink, true),
+    variables,
     attestors: named_,
     attestations,
     validations,

@@ -433,4 +433,37 @@ describe("ImageValidatingPolicy", () => {
     const unchecked = await runClock(w, evaluate(w, deployment({ prod: "true" }), off));
     expect(unchecked.results).toEqual([]);
   });
+
+  it("gives getImageData the verified digest's manifest and config", async () => {
+    const w = world();
+    const key = await freshKey();
+    const signed = await pushSigned(w.registry, "app", "v1", [key]);
+    const withData = (expression: string) =>
+      load(
+        ivpolDoc(key, {
+          validations: [
+            {
+              expression:
+                "images.containers.map(i, verifyImageSignatures(i, [attestors.key])).all(e, e > 0)",
+            },
+            { expression, message: "image data did not hold" },
+          ],
+        }),
+      );
+    const pod = admission([{ name: "c", image: `${image("app")}@${signed}` }]);
+    const data = "getImageData(images.containers[0])";
+    const holds = await runClock(
+      w,
+      evaluate(
+        w,
+        pod,
+        withData(
+          `${data}.config.architecture == 'amd64' && ${data}.digest == '${signed}' && ${data}.manifest.layers.size() == 1 && ${data}.repository == 'app'`,
+        ),
+      ),
+    );
+    expect(holds.results[0]).toMatchObject({ status: "pass" });
+    const fails = await runClock(w, evaluate(w, pod, withData(`${data}.config.os == 'windows'`)));
+    expect(fails.results[0]).toMatchObject({ status: "fail", message: "image data did not hold" });
+  });
 });

@@ -80,7 +80,23 @@ export function encodeAdmissionResponse(
   };
 }
 
+/** Patches frozen throughout (a replayed answer's) cannot change: each is encoded once. */
+const encodedPatches = new WeakMap<readonly JsonPatchOperation[], string>();
+
 function encodePatch(patch: readonly JsonPatchOperation[], uid: string): string {
+  const known = encodedPatches.get(patch);
+  if (known !== undefined) return known;
+  const encoded = encodeNewPatch(patch, uid);
+  if (frozenThroughout(patch)) encodedPatches.set(patch, encoded);
+  return encoded;
+}
+
+function frozenThroughout(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return true;
+  return Object.isFrozen(value) && Object.values(value).every(frozenThroughout);
+}
+
+function encodeNewPatch(patch: readonly JsonPatchOperation[], uid: string): string {
   const json = JSON.stringify(patch);
   // UTF-8 takes at most 3 bytes per UTF-16 unit: measure only when the bound could be passed.
   const bytes =

@@ -134,6 +134,11 @@ export interface CliIo {
    * `KUBE_NOT_IN_CLUSTER` outside a pod.
    */
   inClusterSecrets(options: InClusterSourceOptions): Promise<InClusterSecrets>;
+  /**
+   * Serves `handler` over HTTP. The server frames request bodies as the wire
+   * does: never more than a declared Content-Length, and no Content-Length
+   * beside chunked encoding.
+   */
   listen(handler: FetchHandler, options: ListenOptions): Promise<Listener>;
   /** Resolves with the signal's name on the first SIGINT or SIGTERM. */
   shutdownSignal(): Promise<string>;

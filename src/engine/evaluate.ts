@@ -9,12 +9,14 @@ import { StaticConfigMapSource, StaticSecretSource } from "../policy/index.ts";
 import { SingleFlight } from "../store/single-flight.ts";
 import { boundedConfigMaps, boundedSecrets } from "./bounded-sources.ts";
 import { budgetMs } from "./budget.ts";
-import type { VerificationCache } from "./cache/cache.ts";
+import { RecordingStore } from "./cache/answers.ts";
+import type { VerdictStore } from "./cache/cache.ts";
 import type { CheckContext } from "./checks/index.ts";
 import { engineError } from "./errors.ts";
 import { foldUnit } from "./fold.ts";
 import { foldCelPlan, prefetchImageData } from "./ivpol.ts";
 import { DEFAULT_OWN_NAMESPACE } from "./pull-secrets.ts";
+import { rememberAnswer, replayAnswer, replayKey } from "./replay.ts";
 import { planRequest } from "./rules.ts";
 import { parallelRunner, type Runner, sequentialRunner } from "./runner.ts";
 import type { AdmissionEvaluation, EngineContext, ImageResult } from "./types.ts";
@@ -31,6 +33,14 @@ export async function evaluateAdmission(
   const start = Math.min(options.receivedAt ?? Number.POSITIVE_INFINITY, clock.now());
   const sequential = options.sequential ?? false;
   const mutate = options.mutate ?? true;
+  const useStore = !sequential && (options.requestStore ?? true);
+  const cache = sequential || options.useCache === false ? undefined : context.cache;
+  // An answer the cache alone gave before, under the same policies and trust, is given again.
+  const replay = useStore && cache ? replayKey(request, context, options, mutate) : undefined;
+  if (cache !== undefined && replay !== undefined) {
+    const replayed = replayAnswer(cache, clock, replay, start);
+    if (replayed !== undefined) return replayed;
+  }
   // Which policies apply is not known yet: the context is loaded within the shortest budget of all.
   const planningBudget = budgetMs(
     context.policies,
@@ -54,7 +64,6 @@ export async function evaluateAdmission(
   });
   const budget = budgetMs(plan.matched, options.defaultTimeoutSeconds, options.marginMs);
 
-  const useStore = !sequential && (options.requestStore ?? true);
   // The store lives as long as this call: nothing fetched here is seen by another request.
   const client = context.client.withStore(
     useStore ? new SingleFlight<string, unknown>() : undefined,
@@ -66,11 +75,12 @@ export async function evaluateAdmission(
     signal: deadline.signal,
     ...(options.limits !== undefined && { limits: options.limits }),
   };
-  const cache = sequential || options.useCache === false ? undefined : context.cache;
+  // What the cache answers is recorded when the answer may be remembered.
+  const store = cache && replay !== undefined ? new RecordingStore(cache) : undefined;
   const runner: Runner = sequential
     ? sequentialRunner(ctx)
     : useStore
-      ? parallelRunner(ctx, cache, options.maxParallelChecks)
+      ? parallelRunner(ctx, store ?? cache, options.maxParallelChecks)
       : unitByUnitRunner(ctx, cache, options.maxParallelChecks);
   const celUnits = plan.cel.flatMap((c) => c.units.flat());
   const timedOut = await runWithin(
@@ -122,7 +132,7 @@ export async function evaluateAdmission(
         )
       : [];
   const { requests, shared } = client.stats;
-  return {
+  const evaluation: AdmissionEvaluation = {
     ...answer,
     patch,
     results,
@@ -136,6 +146,16 @@ export async function evaluateAdmission(
       ...runner.stats,
     },
   };
+  if (cache !== undefined && replay !== undefined && store !== undefined) {
+    rememberAnswer(cache, clock, replay, {
+      plan,
+      store,
+      stats: runner.stats,
+      requests,
+      evaluation,
+    });
+  }
+  return evaluation;
 }
 
 /**
@@ -144,7 +164,7 @@ export async function evaluateAdmission(
  */
 function unitByUnitRunner(
   ctx: CheckContext,
-  cache: VerificationCache | undefined,
+  cache: VerdictStore | undefined,
   maxParallelChecks: number | undefined,
 ): Runner {
   const runners: Runner[] = [];

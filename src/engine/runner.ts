@@ -7,7 +7,7 @@
  * no entry checked once its set's count is met.
  */
 import { formatReference, formatRepository } from "../oci/reference.ts";
-import type { VerificationCache } from "./cache/cache.ts";
+import type { VerdictStore } from "./cache/cache.ts";
 import {
   type CheckContext,
   checkAttestations,
@@ -100,7 +100,7 @@ function imageKey(target: ImageTarget): string {
  * registry (a tag beside the digest changes nothing: the digest is what is
  * resolved, checked and pulled).
  */
-function pinnedIdentity(unit: Unit, cache: VerificationCache | undefined): ImageTarget | undefined {
+function pinnedIdentity(unit: Unit, cache: VerdictStore | undefined): ImageTarget | undefined {
   const ref = unit.image.reference;
   if (cache === undefined || !unit.verification.useCache) return undefined;
   if (ref.digest === undefined) return undefined;
@@ -121,7 +121,7 @@ export const DEFAULT_MAX_PARALLEL_CHECKS = 256;
 
 export function parallelRunner(
   ctx: CheckContext,
-  cache: VerificationCache | undefined,
+  cache: VerdictStore | undefined,
   maxParallelChecks: number = DEFAULT_MAX_PARALLEL_CHECKS,
 ): Runner {
   const slots = new Slots(maxParallelChecks);

@@ -69,6 +69,11 @@ export interface EngineOptions {
   /** Facts the match may need that the request does not carry. */
   matchFacts?: Pick<MatchInput, "namespaceLabels" | "roles" | "clusterRoles">;
   limits?: Partial<CheckLimits>;
+  /**
+   * The length of the AdmissionReview text the request was read from, when
+   * known: an answer too large to remember is then not keyed at all.
+   */
+  reviewLength?: number;
   /** Leaf checks in flight at once in parallel mode; default 256. */
   maxParallelChecks?: number;
 }

@@ -33,6 +33,12 @@ export interface AppDeps extends Omit<Deps, "sha256"> {
   auth?: CallerAuth;
   /** Serves POST /verify within these settings; without them there is no such route. */
   verifyApi?: VerifyApiSettings;
+  /**
+   * Every request comes from a runtime's HTTP listener, which hands on no more
+   * body than a Content-Length declares: admissions are then read whole, not
+   * through a stream. Not for `app.request()` with a hand-made stream body.
+   */
+  framedBodies?: boolean;
 }
 
 /** Codes the app itself answers with; errors from deeper modules keep their own code. */
@@ -106,8 +112,8 @@ export function createApp(deps: AppDeps): Hono {
     c.body(metrics.render(), 200, { "content-type": METRICS_CONTENT_TYPE }),
   );
   if (engine !== undefined) {
-    const { auth, verifyApi } = deps;
-    addAdmissionRoutes(app, { engine, clock: deps.clock, observer: metrics, auth });
+    const { auth, verifyApi, framedBodies } = deps;
+    addAdmissionRoutes(app, { engine, clock: deps.clock, observer: metrics, auth, framedBodies });
     if (verifyApi !== undefined) {
       addVerifyRoute(app, {
         engine,

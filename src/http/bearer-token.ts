@@ -48,13 +48,15 @@ export function readToken(text: string, source: string): string {
   return token;
 }
 
+const utf8 = new TextEncoder();
+
 /**
  * Synchronous on purpose: WebCrypto's digest waits in the same worker pool as
  * the signature checks of every admission in flight, and a caller's token
  * must not queue behind them (a few bytes take microseconds here).
  */
 export async function sha256Text(text: string): Promise<Uint8Array> {
-  return sha256(new TextEncoder().encode(text));
+  return sha256(utf8.encode(text));
 }
 
 /** True when `a` and `b` are equal, in time that depends on their length only. */

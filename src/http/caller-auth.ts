@@ -20,27 +20,34 @@ export type CallerAuth =
 const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 export function requireCaller(auth: CallerAuth | undefined): MiddlewareHandler {
-  return async (c, next) => {
-    if (auth === undefined) {
-      return unauthorized(c, "no caller authentication is configured, so every call is refused");
-    }
-    if (auth.mode !== "bearer") return next();
-    const header = c.req.header("authorization");
-    const presented = header === undefined ? undefined : BEARER.exec(header)?.[1];
-    if (presented === undefined) {
-      return unauthorized(
-        c,
-        header === undefined
-          ? "an Authorization: Bearer token is required"
-          : "the Authorization header is not a Bearer token",
-      );
-    }
-    const [expected, given] = await Promise.all([auth.token.digest(), sha256Text(presented)]);
-    if (!digestsEqual(expected, given)) {
-      return unauthorized(c, "the bearer token is not the one configured", "invalid_token");
-    }
-    return next();
-  };
+  return async (c, next) => (await callerRefusal(c, auth)) ?? next();
+}
+
+/** The 401 answer for a caller `auth` does not let in; undefined when it may call. */
+export async function callerRefusal(
+  c: Context,
+  auth: CallerAuth | undefined,
+): Promise<Response | undefined> {
+  if (auth === undefined) {
+    return unauthorized(c, "no caller authentication is configured, so every call is refused");
+  }
+  if (auth.mode !== "bearer") return undefined;
+  const header = c.req.header("authorization");
+  const presented = header === undefined ? undefined : BEARER.exec(header)?.[1];
+  if (presented === undefined) {
+    return unauthorized(
+      c,
+      header === undefined
+        ? "an Authorization: Bearer token is required"
+        : "the Authorization header is not a Bearer token",
+    );
+  }
+  const given = await sha256Text(presented);
+  const expected = await auth.token.digest();
+  if (!digestsEqual(expected, given)) {
+    return unauthorized(c, "the bearer token is not the one configured", "invalid_token");
+  }
+  return undefined;
 }
 
 function unauthorized(c: Context, message: string, error?: "invalid_token"): Response {

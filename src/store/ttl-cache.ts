@@ -56,6 +56,14 @@ export class TtlCache<K, V> {
     return entry.value;
   }
 
+  /** The live value under `key`, without marking it used (a look before deciding to `get`). */
+  peek(key: K): V | undefined {
+    const entry = this.#entries.get(key);
+    return entry === undefined || entry.expiresAt <= this.#options.clock.now()
+      ? undefined
+      : entry.value;
+  }
+
   /** Stores `value` for `ttlMs` (default: the cache's TTL), capped at the cache's TTL. */
   set(key: K, value: V, ttlMs: number = this.#options.ttlMs): void {
     const { maxEntries, maxWeight = Number.POSITIVE_INFINITY, weigh } = this.#options;

@@ -271,6 +271,8 @@ stops serve from starting (exit 2), naming it.`,
         engine,
         auth,
         ...(verifyApi && { verifyApi }),
+        // Served only through io.listen, a runtime's HTTP server.
+        framedBodies: true,
       });
       const listener = await listen(io, app.fetch, { host, port, ...(tls && { tls }) });
 

@@ -50,6 +50,20 @@ export interface VerificationCacheOptions {
   maxDigests?: number;
 }
 
+/** The entries one evaluation read: verified evidence by key, tag digests by reference. */
+export interface CacheReads {
+  readonly verified: ReadonlyMap<string, readonly VerifiedSignature[]>;
+  readonly digests: ReadonlyMap<string, ImageTarget>;
+}
+
+/** What a runner asks of the cache: verified evidence, and the digest a tag named. */
+export interface VerdictStore {
+  verified(key: string): Promise<readonly VerifiedSignature[] | undefined>;
+  rememberVerified(key: string, results: readonly VerifiedSignature[]): Promise<void>;
+  digest(reference: string): ImageTarget | undefined;
+  rememberDigest(reference: string, target: ImageTarget): void;
+}
+
 export interface CacheStats {
   hits: number;
   misses: number;
@@ -64,7 +78,7 @@ export interface CacheStats {
 
 const HOUR_MS = 3_600_000;
 
-export class VerificationCache {
+export class VerificationCache implements VerdictStore {
   readonly #verified: TtlCache<string, readonly VerifiedSignature[]>;
   readonly #digests: TtlCache<string, ImageTarget>;
   #hits = 0;
@@ -104,6 +118,25 @@ export class VerificationCache {
       ttlMs: digestTtlMs,
       clock,
     });
+  }
+
+  /** How long a verified result is kept. */
+  get ttlMs(): number {
+    return this.#ttlMs;
+  }
+
+  /**
+   * True when every entry in `reads` is still here and still the value read
+   * (not expired, evicted or stored anew); the entries are then used as a
+   * cold evaluation would use them, each counted as a hit.
+   */
+  stillHolds(reads: CacheReads): boolean {
+    for (const [key, value] of reads.verified) if (this.#verified.peek(key) !== value) return false;
+    for (const [ref, value] of reads.digests) if (this.#digests.peek(ref) !== value) return false;
+    for (const key of reads.verified.keys()) this.#verified.get(key);
+    for (const ref of reads.digests.keys()) this.#digests.get(ref);
+    this.#hits += reads.verified.size;
+    return true;
   }
 
   /** The verified evidence stored under `key` here or in the shared tier, counting the hit or miss. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../../src/deps.ts";
 import { nobleSha256 } from "../../../src/digest/noble.ts";
+import { answersOf } from "../../../src/engine/replay.ts";
 import { createApp } from "../../../src/http/app.ts";
 import { AdmissionMetrics } from "../../../src/http/metrics.ts";
 import type { AdmissionObservation } from "../../../src/http/webhook.ts";
@@ -121,6 +122,41 @@ describe("POST /validate and /mutate", () => {
     expect(response.patch).toBeUndefined();
     expect(res.headers.get("server-timing")).toMatch(/registry;desc="requests=\d+ shared=\d+"/);
     expect(seen).toMatchObject([{ route: "validate", verdict: "denied" }]);
+  });
+
+  it("answers each uid of a repeated admission, the later ones from the cache alone", async () => {
+    const { w, digest, loaded } = await signedWorld();
+    const app = appOver(w, loaded);
+    const pinned = `${image("app")}@${digest}`;
+    for (const uid of ["uid-1", "uid-2", "uid-3"]) {
+      const body = review(pinned);
+      (body.request as { uid: string }).uid = uid;
+      const res = await post(app, "/mutate", body);
+      const { response } = await res.json();
+      expect(response).toMatchObject({ uid, allowed: true, patchType: "JSONPatch" });
+      if (uid !== "uid-1") {
+        expect(res.headers.get("server-timing")).toMatch(/requests=0 .*run=0 shared=0 cached=1/);
+      }
+    }
+    expect(answersOf(w.cache, w.clock).size).toBe(1);
+  });
+
+  it("reads a body whole behind a listener that frames bodies, as through a stream", async () => {
+    const { w, digest, loaded } = await signedWorld();
+    const engine = { policies: loaded, client: w.client, trust: w.trust, clock: w.clock };
+    const deps = { fetch, clock: w.clock, logger: silentLogger, sha256: nobleSha256, engine };
+    const framed = createApp({ ...deps, auth: { mode: "unauthenticated" }, framedBodies: true });
+    const text = JSON.stringify(review(`${image("app")}@${digest}`));
+    const headers = { "content-type": "application/json", "content-length": String(text.length) };
+    const res = await framed.request("/validate", { method: "POST", headers, body: text });
+    expect((await res.json()).response).toEqual({ uid: UID, allowed: true });
+    const bad = new Uint8Array([0x7b, 0xff, 0x7d]);
+    const notUtf8 = await framed.request("/validate", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": "3" },
+      body: bad,
+    });
+    expect(notUtf8.status).toBe(400);
   });
 
   it("answers 400 JSON to a body that is not JSON", async () => {

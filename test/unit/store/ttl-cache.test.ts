@@ -34,6 +34,18 @@ describe("TtlCache", () => {
     expect(cache.get("c")).toBe(3);
   });
 
+  it("peeks at a live entry without marking it used", () => {
+    const clock = fakeClock();
+    const cache = new TtlCache<string, number>({ maxEntries: 2, ttlMs: 100, clock });
+    cache.set("a", 1);
+    cache.set("b", 2);
+    expect(cache.peek("a")).toBe(1);
+    cache.set("c", 3); // a stays the least recently used
+    expect(cache.peek("a")).toBeUndefined();
+    clock.advance(100);
+    expect(cache.peek("b")).toBeUndefined();
+  });
+
   it("evicts the least recently used until the total weight fits, and keeps no value heavier than all", () => {
     const clock = fakeClock();
     const cache = new TtlCache<string, string>({

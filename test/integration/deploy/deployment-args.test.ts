@@ -3,7 +3,8 @@
  * the same `serve` arguments, with the volumes it mounts laid out in a
  * temporary folder (the policies ConfigMap's keys as files, a kubernetes.io/tls
  * Secret's tls.crt and tls.key from `imgverify certs`, the auth Secret's token).
- * Only `--config-maps=kube` is left out: it needs a pod's service account.
+ * Only `--config-maps=kube` and `--secrets=kube` are left out: they need a
+ * pod's service account.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -51,7 +52,7 @@ describe("deploy/deployment.yaml's container", () => {
     expect(made.code, made.stderr).toBe(0);
     const token = randomBytes(24).toString("hex");
     const args: string[] = container.args
-      .filter((arg: string) => !arg.startsWith("--config-maps"))
+      .filter((arg: string) => !arg.startsWith("--config-maps") && !arg.startsWith("--secrets"))
       .map((arg: string) => {
         if (arg.startsWith("--host=")) return "--host=127.0.0.1";
         if (arg.startsWith("--port=")) return "--port=0";

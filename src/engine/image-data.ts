@@ -14,9 +14,7 @@ import {
   type Manifest,
   selectPlatform,
 } from "../oci/index.ts";
-import { type CheckContext, checkError } from "./checks/index.ts";
-
-const signalOf = (ctx: CheckContext) => (ctx.signal === undefined ? {} : { signal: ctx.signal });
+import { type CheckContext, checkError, signalOf } from "./checks/index.ts";
 
 /** A config larger than this is not an image's. */
 const MAX_CONFIG_BYTES = 1024 * 1024;

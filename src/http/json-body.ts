@@ -6,7 +6,7 @@
  * Behind a listener that frames bodies by their Content-Length (every
  * runtime's HTTP server: it never hands on more, and refuses a length beside
  * chunked encoding) a declared length within the bound is read whole,
- * without a JavaScript stream, which costs more than the answer on Bun.
+ * without a JavaScript stream, which can cost more than the answer itself.
  */
 
 import { concatBytes } from "../encoding/bytes.ts";

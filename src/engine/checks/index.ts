@@ -10,7 +10,7 @@ export {
 } from "./check.ts";
 export { describeSigner, describeVerified } from "./describe.ts";
 export { type CheckErrorCode, checkError } from "./errors.ts";
-export { describeTarget, resolveImage } from "./image.ts";
+export { describeTarget, resolveImage, signalOf } from "./image.ts";
 export { type Failure, isEnvironmentFault, isPolicyFault, NotVerifiedError } from "./outcomes.ts";
 export {
   lazyTrustMaterial,

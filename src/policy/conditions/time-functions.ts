@@ -1,4 +1,5 @@
 import { policyError } from "../errors.ts";
+import { EvaluationSlot } from "../evaluation-slot.ts";
 import { formatGoDuration, formatRfc3339, parseGoDuration, parseRfc3339 } from "./go/time.ts";
 
 /**
@@ -7,23 +8,18 @@ import { formatGoDuration, formatRfc3339, parseGoDuration, parseRfc3339 } from "
  * the system, so results are reproducible.
  */
 
-let evaluationNow: number | undefined;
+const clock = new EvaluationSlot<number>();
 
 /** Runs `fn` (synchronous) with `now` (ms since the epoch) as the functions' current time. */
 export function withClock<T>(now: number, fn: () => T): T {
-  const previous = evaluationNow;
-  evaluationNow = now;
-  try {
-    return fn();
-  } finally {
-    evaluationNow = previous;
-  }
+  return clock.with(now, fn);
 }
 
 function nowNanos(name: string): bigint {
-  if (evaluationNow === undefined)
+  const now = clock.current;
+  if (now === undefined)
     throw policyError("JMESPATH_FAILED", `${name}(): no clock for this evaluation`);
-  return BigInt(Math.trunc(evaluationNow)) * 1_000_000n;
+  return BigInt(Math.trunc(now)) * 1_000_000n;
 }
 
 // Go's reference layout for RFC 3339, the only layout these functions accept besides "".

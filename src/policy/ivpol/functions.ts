@@ -13,6 +13,7 @@
 import { type CelFunc, CelScalar, celFunc, isCelMap, listType } from "@bufbuild/cel";
 import { ImgverifyError } from "../../errors.ts";
 import { toCel } from "../cel/evaluate.ts";
+import { EvaluationSlot } from "../evaluation-slot.ts";
 
 /** What the checks established for the images of one admission. */
 export interface ImageEvidence {
@@ -25,20 +26,15 @@ export interface ImageEvidence {
   imageData(image: string): unknown;
 }
 
-let current: ImageEvidence | undefined;
+const slot = new EvaluationSlot<ImageEvidence>();
 
 /** Runs `evaluate` with `evidence` behind the image functions. */
 export function withImageEvidence<T>(evidence: ImageEvidence, evaluate: () => T): T {
-  const outer = current;
-  current = evidence;
-  try {
-    return evaluate();
-  } finally {
-    current = outer;
-  }
+  return slot.with(evidence, evaluate);
 }
 
 function evidence(): ImageEvidence {
+  const current = slot.current;
   if (current === undefined) {
     throw new ImgverifyError("CEL_FAILED", "image functions are only available in validations");
   }

@@ -7,6 +7,7 @@
  */
 import { type CelFunc, CelScalar, celFunc } from "@bufbuild/cel";
 import { toCel } from "../cel/evaluate.ts";
+import { EvaluationSlot } from "../evaluation-slot.ts";
 
 export interface ResourceKey {
   readonly namespace: string;
@@ -65,17 +66,11 @@ export class ResourceReads {
 
 const keyOf = (key: ResourceKey): string => `${key.namespace}/${key.name}`;
 
-let current: ResourceReads | undefined;
+const slot = new EvaluationSlot<ResourceReads>();
 
 /** Runs `evaluate` with `reads` behind `resource.get`. */
 export function withResourceReads<T>(reads: ResourceReads, evaluate: () => T): T {
-  const outer = current;
-  current = reads;
-  try {
-    return evaluate();
-  } finally {
-    current = outer;
-  }
+  return slot.with(reads, evaluate);
 }
 
 export const resourceFunctionDeclarations: readonly CelFunc[] = [
@@ -84,8 +79,9 @@ export const resourceFunctionDeclarations: readonly CelFunc[] = [
     [CelScalar.STRING, CelScalar.STRING, CelScalar.STRING, CelScalar.STRING],
     CelScalar.DYN,
     (apiVersion, resource, namespace, name) => {
-      if (current === undefined) throw new Error("resource.get is not available here");
-      return toCel(current.get(apiVersion, resource, namespace, name));
+      const reads = slot.current;
+      if (reads === undefined) throw new Error("resource.get is not available here");
+      return toCel(reads.get(apiVersion, resource, namespace, name));
     },
   ),
 ];

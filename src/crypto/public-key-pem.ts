@@ -1,20 +1,44 @@
+import { TtlCache } from "../store/ttl-cache.ts";
 import { cryptoError } from "./errors.ts";
 import { decodePem, type PemBlock } from "./pem.ts";
 import { type PublicKey, parsePublicKeySpki, rsaPkcs1ToSpki } from "./public-key.ts";
+
+/**
+ * Keys parsed before, by their PEM text. Every check of an attestor names the
+ * same keys on every admission, and parsing one (ASN.1, a point check, its
+ * SHA-256 id) costs about 0.3 ms; the frozen key objects are also what
+ * verifiers keep their imported CryptoKeys beside. A text that fails to
+ * parse throws before it is kept, so no failure is remembered.
+ */
+const parsedKeys = new TtlCache<string, readonly PublicKey[]>({
+  maxEntries: 256,
+  maxWeight: 4 * 1024 * 1024,
+  weigh: (_keys, text) => text.length,
+  ttlMs: Number.POSITIVE_INFINITY,
+  clock: { now: () => 0 },
+});
 
 /**
  * Every public key in a PEM text, in order. Kyverno's `publicKeys` may hold
  * several concatenated blocks; a signature then verifies when any key accepts it.
  * Takes `PUBLIC KEY` (SubjectPublicKeyInfo) and `RSA PUBLIC KEY` (PKCS#1) blocks.
  */
-export function parsePublicKeysPem(text: string): PublicKey[] {
+export function parsePublicKeysPem(text: string): readonly PublicKey[] {
+  const known = parsedKeys.get(text);
+  if (known !== undefined) return known;
   const blocks = decodePem(text, "public key PEM");
-  return blocks.map((block, index) =>
-    parsePublicKeyBlock(
-      block,
-      blocks.length === 1 ? "public key" : `public key ${index + 1} of ${blocks.length}`,
+  const keys = Object.freeze(
+    blocks.map((block, index) =>
+      Object.freeze(
+        parsePublicKeyBlock(
+          block,
+          blocks.length === 1 ? "public key" : `public key ${index + 1} of ${blocks.length}`,
+        ),
+      ),
     ),
   );
+  parsedKeys.set(text, keys);
+  return keys;
 }
 
 /** The one public key of a PEM text; several blocks are an error here. */

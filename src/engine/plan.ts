@@ -12,6 +12,7 @@ import type {
   ResolvedRule,
   VerifyImagesPolicy,
 } from "../policy/index.ts";
+import { TtlCache } from "../store/ttl-cache.ts";
 import { canonicalJson, configId, trustId } from "./cache/cache.ts";
 import type { Evidence, ImageTarget, TrustMaterial, VerifiedSignature } from "./checks/index.ts";
 import { engineError } from "./errors.ts";
@@ -29,6 +30,8 @@ export interface Leaf {
   readonly spec: CheckSpec;
   /** The configuration as canonical JSON: equal text, equal question. */
   readonly configKey: string;
+  /** A short name for `configKey`, equal for equal keys: what in-request keys are built from. */
+  readonly configName: string;
   /** Its hash, as the cross-request cache keys it; computed once per configuration. */
   readonly configId: () => Promise<string>;
   outcome: Settled<readonly VerifiedSignature[]>;
@@ -177,7 +180,31 @@ export function leavesOf(unit: Unit): Leaf[] {
   return out;
 }
 
-type LeafConfig = Pick<Leaf, "spec" | "configKey" | "configId">;
+type LeafConfig = Pick<Leaf, "spec" | "configKey" | "configName" | "configId">;
+
+/**
+ * Short names of configuration keys. A key holds the whole attestor (keys,
+ * conditions) and every leaf's in-request key is built from it on every
+ * admission; a name is a few characters. One evicted and named again gets a
+ * new name: a check is then run twice, never shared between two configurations.
+ */
+const configNames = new TtlCache<string, string>({
+  maxEntries: 4096,
+  maxWeight: 8 * 1024 * 1024,
+  weigh: (_name, key) => key.length,
+  ttlMs: Number.POSITIVE_INFINITY,
+  clock: { now: () => 0 },
+});
+let configsNamed = 0;
+
+function configName(configKey: string): string {
+  let name = configNames.get(configKey);
+  if (name === undefined) {
+    name = `#${(configsNamed++).toString(36)}`;
+    configNames.set(configKey, name);
+  }
+  return name;
+}
 
 /**
  * Leaf configurations by entry: a rule without variables keeps its entry
@@ -218,7 +245,7 @@ function leafConfig(
       id = undefined; // a failure is never kept
       throw error;
     }));
-  const config = { spec, configKey, configId: hashOnce };
+  const config = { spec, configKey, configName: configName(configKey), configId: hashOnce };
   byEvidence.set(key, config);
   return config;
 }

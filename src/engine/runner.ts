@@ -160,7 +160,7 @@ export function parallelRunner(
     leaf: Leaf,
     checkTarget: () => Promise<ImageTarget>,
   ): Promise<readonly VerifiedSignature[]> => {
-    const memoKey = `${credentialScope(unit)}|${imageKey(identity)}|${leaf.configKey}`;
+    const memoKey = `${credentialScope(unit)}|${imageKey(identity)}|${leaf.configName}`;
     const running = checks.get(memoKey);
     if (running !== undefined) {
       stats.sharedChecks++;

@@ -17,12 +17,16 @@ import { compileGoRegExp, type GoRegExp } from "./go-regexp.ts";
 export function wildcardMatch(pattern: string, value: string): boolean {
   if (pattern === "*") return true;
   if (!pattern.includes("*") && !pattern.includes("?")) return pattern === value;
+  // Without surrogate pairs each UTF-16 unit is a code point: no array needed.
+  if (!SURROGATE.test(pattern) && !SURROGATE.test(value)) return matchCodePoints(pattern, value);
   return matchCodePoints(Array.from(pattern), Array.from(value));
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 // Greedy, remembering the last `*` and retrying from one character further:
 // O(pattern x value) at worst, never exponential, whatever the input.
-function matchCodePoints(p: readonly string[], v: readonly string[]): boolean {
+function matchCodePoints(p: ArrayLike<string>, v: ArrayLike<string>): boolean {
   let pi = 0;
   let vi = 0;
   let starAt = -1;

@@ -1,5 +1,6 @@
-import { compile, type JSONValue, search, TreeInterpreter } from "@jmespath-community/jmespath";
+import { compile, type JSONValue, TreeInterpreter } from "@jmespath-community/jmespath";
 import { isImgverifyError } from "../../errors.ts";
+import { TtlCache } from "../../store/ttl-cache.ts";
 import { type PolicyErrorCode, policyError } from "../errors.ts";
 import { isMapping } from "../kyverno/reader.ts";
 import { registerKyvernoFunctions } from "./kyverno-functions.ts";
@@ -241,20 +242,11 @@ function evaluate(expression: string, data: unknown): unknown {
       `JMESPath expression longer than ${MAX_EXPRESSION} characters`,
     );
   }
-  let ast: Node;
-  try {
-    ast = compile(expression) as Node;
-  } catch (err) {
-    throw policyError(
-      "JMESPATH_FAILED",
-      `invalid JMESPath "${expression}": ${(err as Error).message}`,
-      err,
-    );
-  }
+  const ast = compiled(expression);
   const keys = plainPath(ast);
   if (keys !== undefined) checkPath(keys, data, expression);
   try {
-    return search(data as JSONValue, expression);
+    return TreeInterpreter.search(ast as never, data as JSONValue);
   } catch (err) {
     if (isBudgetError(err)) throw err;
     throw policyError(
@@ -287,4 +279,35 @@ export function calledFunctions(expression: string): string[] {
   };
   walk(ast);
   return names;
+}
+
+/**
+ * Expressions compiled before, by their text: a policy's conditions and
+ * variables are evaluated on every admission, and parsing costs more than
+ * evaluating most of them. The interpreter only reads a tree. An expression
+ * that does not compile throws each time; nothing is kept for it.
+ */
+const compiledExpressions = new TtlCache<string, Node>({
+  maxEntries: 1024,
+  maxWeight: 4 * 1024 * 1024,
+  weigh: (_ast, expression) => expression.length,
+  ttlMs: Number.POSITIVE_INFINITY,
+  clock: { now: () => 0 },
+});
+
+function compiled(expression: string): Node {
+  const known = compiledExpressions.get(expression);
+  if (known !== undefined) return known;
+  let ast: Node;
+  try {
+    ast = compile(expression) as Node;
+  } catch (err) {
+    throw policyError(
+      "JMESPATH_FAILED",
+      `invalid JMESPath "${expression}": ${(err as Error).message}`,
+      err,
+    );
+  }
+  compiledExpressions.set(expression, ast);
+  return ast;
 }

@@ -142,6 +142,16 @@ describe("parsePublicKeysPem", () => {
     expect(() => parsePublicKeyPem(pems.join(""))).toThrow(/one public key PEM block, found 4/);
   });
 
+  test("gives a text parsed before its same frozen keys; a bad text fails every time", async () => {
+    const { pem: text, spki } = await testKey("P-256");
+    const first = parsePublicKeysPem(text);
+    expect(parsePublicKeysPem(text)).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first[0])).toBe(true);
+    const bad = pem("EC PUBLIC KEY", spki);
+    for (let i = 0; i < 2; i++)
+      expect(thrownCode(() => parsePublicKeysPem(bad))).toBe("KEY_UNSUPPORTED");
+  });
+
   test("takes PKCS#1 RSA PUBLIC KEY blocks as the same key", async () => {
     const { spki } = await testKey("RSA-2048");
     const pkcs1 = new Uint8Array(AsnConvert.parse(spki, SubjectPublicKeyInfo).subjectPublicKey);

@@ -88,6 +88,14 @@ describe("Kyverno JMESPath functions", () => {
     expect(isImgverifyError(caught, "JMESPATH_FAILED")).toBe(true);
   });
 
+  it("evaluates an expression compiled before over new data, and fails a bad one every time", () => {
+    expect(jmesSearch("items[?n > `1`].n", { items: [{ n: 1 }, { n: 2 }] })).toEqual([2]);
+    expect(jmesSearch("items[?n > `1`].n", { items: [{ n: 3 }] })).toEqual([3]);
+    for (let i = 0; i < 2; i++) {
+      expect(() => jmesSearch("items[?", {})).toThrow(/invalid JMESPath "items\[\?"/);
+    }
+  });
+
   it("needs a clock for the current time", () => {
     expect(() => jmesSearch("time_now_utc()", {})).toThrow(/no clock/);
   });

@@ -49,6 +49,9 @@ describe("wildcardMatch (Kyverno ext/wildcard, go-wildcard v1)", () => {
     ["h?llo", "h\u00e9llo", true],
     ["\u{1F600}?", "\u{1F600}x", true],
     ["?", "\u{1F600}", true],
+    ["a?c", "a\u{1F600}c", true],
+    ["a??c", "a\u{1F600}c", false],
+    ["*\u{1F600}", "x\u{1F600}", true],
     ["[ab]", "a", false],
     ["[ab]", "[ab]", true],
   ])("%j ~ %j -> %s", (pattern, value, expected) => {

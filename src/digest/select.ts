@@ -11,14 +11,15 @@ import { webcryptoSha256 } from "./webcrypto.ts";
 
 /**
  * One-shot inputs at least this large go to WebCrypto. Awaiting
- * `crypto.subtle.digest` costs a fixed ~10-20 us, then it hashes at ~330-350 MB/s
- * (x86-64 without SHA extensions); the WASM core runs at ~200-220 MB/s with no
+ * `crypto.subtle.digest` costs a fixed ~10-40 us, then it hashes at ~330-350 MB/s
+ * (x86-64 without SHA extensions); the WASM core runs at ~200-340 MB/s with no
  * such cost. Measured with bench/digest.ts: on Node 20, WASM is 1.6x faster at
  * 4 KiB and 1.1x at 8 KiB, WebCrypto 1.2x faster at 16 KiB; on Bun (the
- * webhook's runtime) they tie at 4 KiB and WebCrypto is 1.2x faster at 8 KiB.
- * Inputs below 8 KiB, most manifests and payloads, stay in WASM.
+ * webhook's runtime) WASM is 1.1-1.5x faster at 8 KiB over several full runs
+ * and they tie at 16 KiB. Inputs below 16 KiB, most manifests and payloads,
+ * stay in WASM.
  */
-export const WEBCRYPTO_ONE_SHOT_MIN_BYTES: number = 8 * 1024;
+export const WEBCRYPTO_ONE_SHOT_MIN_BYTES: number = 16 * 1024;
 
 /** `streaming` for streams and small inputs, WebCrypto for large one-shot inputs. */
 export function withWebCryptoOneShot(streaming: Sha256): Sha256 {

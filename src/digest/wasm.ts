@@ -8,6 +8,7 @@
  * saved into its owner and the newcomer's is restored. Any number of streams
  * can be interleaved, none needs freeing, and a stream used alone never swaps.
  */
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { ImgverifyError } from "../errors.ts";
 import { assertBytes, assertOpen } from "./guard.ts";
 import type { DigestErrorCode, Sha256, Sha256Stream } from "./types.ts";
@@ -138,10 +139,6 @@ class WasmStream implements Sha256Stream {
 /** SHA-256("abc") from FIPS 180-2 appendix B.1: a module that gets it wrong is refused. */
 const ABC_DIGEST = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
-
 /** Instantiates the SHA-256 module; rejects with `DIGEST_WASM_INVALID` when it is unusable. */
 export async function createWasmSha256(module: WebAssembly.Module): Promise<Sha256> {
   let instance: WebAssembly.Instance;
@@ -151,7 +148,7 @@ export async function createWasmSha256(module: WebAssembly.Module): Promise<Sha2
     throw invalid(`does not instantiate: ${err instanceof Error ? err.message : String(err)}`, err);
   }
   const core = new WasmCore(coreExports(instance));
-  if (hex(core.hash(new TextEncoder().encode("abc"))) !== ABC_DIGEST) {
+  if (bytesToHex(core.hash(new TextEncoder().encode("abc"))) !== ABC_DIGEST) {
     throw invalid('fails its self-test (SHA-256 of "abc")');
   }
   return {

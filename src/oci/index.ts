@@ -15,7 +15,7 @@ export {
   type RegistryCredential,
 } from "./auth/credentials.ts";
 export { RegistryClient } from "./client.ts";
-export { digestProblem, isDigest, sha256Digest, toHex } from "./content/digest.ts";
+export { digestProblem, isDigest, sha256Digest } from "./content/digest.ts";
 export {
   type Descriptor,
   type ImageIndex,

@@ -5,6 +5,8 @@
  * the runtime's WASM SHA-256. run.sh starts the registry and pushes the image
  * (test/runtimes/smoke-registry.ts); without it this file is skipped.
  */
+
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { describe, expect, inject, it } from "vitest";
 import { type Deps, silentLogger, systemClock } from "../../src/deps.ts";
 import {
@@ -13,7 +15,6 @@ import {
   OCI_MANIFEST,
   parseReference,
   RegistryClient,
-  toHex,
 } from "../../src/oci/index.ts";
 import { loadSha256 } from "../../src/runtime/sha256-file.ts";
 import { detectRuntime } from "../runtimes/detect-runtime.ts";
@@ -39,7 +40,7 @@ function clientFor(registry: SmokeRegistry): RegistryClient {
 async function webCryptoDigest(bytes: Uint8Array): Promise<string> {
   // A copy, to hand WebCrypto the ArrayBuffer-backed view its types ask for.
   const raw = await crypto.subtle.digest("SHA-256", new Uint8Array(bytes));
-  return `sha256:${toHex(new Uint8Array(raw))}`;
+  return `sha256:${bytesToHex(new Uint8Array(raw))}`;
 }
 
 function smoke(registry: SmokeRegistry): void {

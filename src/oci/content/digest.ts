@@ -3,6 +3,7 @@
  * this client accepts the two registered ones with their exact encodings and
  * verifies sha256, the one every registry computes.
  */
+import { bytesToHex } from "@noble/hashes/utils.js";
 
 /** A Map: the algorithm comes from input, and `constructor` is no algorithm. */
 const ENCODINGS: ReadonlyMap<string, RegExp> = new Map([
@@ -30,14 +31,7 @@ export function isDigest(value: unknown): value is string {
   return typeof value === "string" && digestProblem(value) === undefined;
 }
 
-/** Lower-case hex of `bytes`. */
-export function toHex(bytes: Uint8Array): string {
-  let hex = "";
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
-  return hex;
-}
-
 /** `sha256:<hex>` of a raw 32-byte SHA-256 value. */
 export function sha256Digest(raw: Uint8Array): string {
-  return `sha256:${toHex(raw)}`;
+  return `sha256:${bytesToHex(raw)}`;
 }

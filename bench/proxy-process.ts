@@ -20,13 +20,17 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import process from "node:process";
 import { startProxy } from "../test/support/proxy.ts";
+import { startBunProxy } from "./bun-proxy.ts";
 
 const [target, latency] = process.argv.slice(2);
 if (target === undefined || latency === undefined) {
   console.error("usage: proxy-process.ts TARGET_URL LATENCY_MS");
   process.exit(2);
 }
-const proxy = await startProxy({ target, latencyMs: Number(latency), memoize: true });
+const proxy =
+  process.versions.bun === undefined
+    ? await startProxy({ target, latencyMs: Number(latency), memoize: true })
+    : startBunProxy(target, Number(latency));
 
 const control = createServer((req, res) => {
   const answer = (body: unknown): void => {

@@ -82,11 +82,10 @@ export interface Proxy {
 
 const MAX_LATENCY_MS = 10_000;
 /** Most body bytes `memoize` keeps; answers past it are forwarded every time. */
-const MEMO_MAX_BYTES = 64 * 1024 * 1024;
-const MEMOIZED_STATUSES: ReadonlySet<number> = new Set([200, 404]);
+export const MEMO_MAX_BYTES: number = 64 * 1024 * 1024;
 const UPSTREAM_TIMEOUT_MS = 30_000;
 // Hop-by-hop headers belong to one connection and are not forwarded.
-const HOP_BY_HOP = new Set([
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   "connection",
   "keep-alive",
   "proxy-connection",
@@ -127,14 +126,28 @@ interface Remembered {
   body: Buffer;
 }
 
-/** What a memoized answer is filed under, or undefined when `req` is always forwarded. */
-function memoKey(req: IncomingMessage): string | undefined {
-  const { method, headers } = req;
+/**
+ * What a memoized answer is filed under, or undefined when the request is
+ * always forwarded; `header` reads a request header by lower-case name.
+ */
+export function memoKey(
+  method: string | undefined,
+  path: string,
+  header: (name: string) => string | undefined,
+): string | undefined {
   if (method !== "GET" && method !== "HEAD") return undefined;
-  if (headers.authorization !== undefined || headers.cookie !== undefined) return undefined;
-  if (headers.range !== undefined) return undefined;
-  return `${method} ${req.url ?? "/"}\n${headers.accept ?? ""}\n${headers["accept-encoding"] ?? ""}`;
+  if (header("authorization") !== undefined || header("cookie") !== undefined) return undefined;
+  if (header("range") !== undefined) return undefined;
+  return `${method} ${path}\n${header("accept") ?? ""}\n${header("accept-encoding") ?? ""}`;
 }
+
+function headerText(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
+/** Statuses whose answers `memoize` keeps. */
+export const MEMOIZED_STATUSES: ReadonlySet<number> = new Set([200, 404]);
 
 export async function startProxy(options: ProxyOptions): Promise<Proxy> {
   const target = new URL(options.target);
@@ -165,7 +178,7 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
       whenSettled = [];
     });
     await sleep(latencyMs + Math.random() * jitterMs);
-    const key = memoize ? memoKey(req) : undefined;
+    const key = memoize ? memoKey(method, path, (name) => headerText(req, name)) : undefined;
     const remembered = key === undefined ? undefined : memo.get(key);
     if (remembered !== undefined) {
       status = remembered.status;

@@ -5,12 +5,16 @@
  * say how callers are authenticated.
  */
 import type { Context, MiddlewareHandler } from "hono";
+import type { Sha256 } from "../digest/types.ts";
 import { digestsEqual, sha256Text, type TokenSource } from "./bearer-token.ts";
 import { errorBody } from "./json-error.ts";
 
 export type CallerAuth =
-  /** `Authorization: Bearer TOKEN`, compared with the token in force. */
-  | { readonly mode: "bearer"; readonly token: TokenSource }
+  /**
+   * `Authorization: Bearer TOKEN`, compared with the token in force; a
+   * presented token is hashed with `sha256` when given (see sha256Text).
+   */
+  | { readonly mode: "bearer"; readonly token: TokenSource; readonly sha256?: Sha256 }
   /** The listener refuses every TLS connection without a client certificate its CA signed. */
   | { readonly mode: "client-certificate" }
   /** Open to anyone who can connect, by explicit choice of the operator. */
@@ -42,7 +46,7 @@ export async function callerRefusal(
         : "the Authorization header is not a Bearer token",
     );
   }
-  const given = await sha256Text(presented);
+  const given = await sha256Text(presented, auth.sha256);
   const expected = await auth.token.digest();
   if (!digestsEqual(expected, given)) {
     return unauthorized(c, "the bearer token is not the one configured", "invalid_token");

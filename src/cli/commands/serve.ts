@@ -246,6 +246,7 @@ stops serve from starting (exit 2), naming it.`,
         clientCertificates: tls?.clientCa !== undefined,
         clock: systemClock,
         logger,
+        sha256: await sha256,
       });
       const engine = demo
         ? await demoEngine(fetch, logger, sha256, cacheChoice)

@@ -6,6 +6,7 @@
  * token of its own and prints it in its curl lines.
  */
 import type { Clock, Logger } from "../../deps.ts";
+import type { Sha256 } from "../../digest/types.ts";
 import { fixedToken, tokenFile } from "../../http/bearer-token.ts";
 import type { CallerAuth } from "../../http/caller-auth.ts";
 import type { VerifyApiSettings } from "../../http/verify-request.ts";
@@ -70,13 +71,15 @@ export interface CallerAuthContext {
   clientCertificates: boolean;
   clock: Clock;
   logger: Logger;
+  /** Hashes presented tokens; @noble/hashes without it. */
+  sha256?: Sha256;
 }
 
 export async function chooseCallerAuth(
   /** `readChunks` reads the token file, when one is given. */
   io: Pick<CliIo, "env" | "readChunks">,
   flags: AuthFlagValues,
-  { demo, clientCertificates, clock, logger }: CallerAuthContext,
+  { demo, clientCertificates, clock, logger, sha256 }: CallerAuthContext,
 ): Promise<CallerAuthChoice> {
   const envToken = io.env("IMGVERIFY_AUTH_TOKEN");
   const file = flags["auth-token-file"];
@@ -102,6 +105,7 @@ export async function chooseCallerAuth(
     const auth: CallerAuth = {
       mode: "bearer",
       token: await tokenFile({ read, source, clock, logger }),
+      ...(sha256 && { sha256 }),
     };
     return { auth, curlHeader: `-H "Authorization: Bearer $(cat ${shellWord(file)})"` };
   }
@@ -109,13 +113,18 @@ export async function chooseCallerAuth(
     const auth: CallerAuth = {
       mode: "bearer",
       token: await fixedToken(token, "IMGVERIFY_AUTH_TOKEN"),
+      ...(sha256 && { sha256 }),
     };
     return { auth, curlHeader: `-H "Authorization: Bearer $IMGVERIFY_AUTH_TOKEN"` };
   }
   if (clientCertificates) return { auth: { mode: "client-certificate" } };
   if (demo && !open) {
     const made = randomToken();
-    const auth: CallerAuth = { mode: "bearer", token: await fixedToken(made, "the demo token") };
+    const auth: CallerAuth = {
+      mode: "bearer",
+      token: await fixedToken(made, "the demo token"),
+      ...(sha256 && { sha256 }),
+    };
     return { auth, curlHeader: `-H 'Authorization: Bearer ${made}'` };
   }
   if (open) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Clock } from "../../../src/deps.ts";
+import { type Clock, silentLogger } from "../../../src/deps.ts";
 import { digestsEqual, fixedToken, sha256Text, tokenFile } from "../../../src/http/bearer-token.ts";
+import { loadSha256 } from "../../../src/runtime/sha256-file.ts";
 
 const A = "token-a-0123456789abcdef";
 const B = "token-b-0123456789abcdef";
@@ -28,6 +29,16 @@ describe("bearer tokens", () => {
     expect(digestsEqual(a, b)).toBe(false);
     expect(digestsEqual(a, a.subarray(0, 31))).toBe(false);
     expect(await (await fixedToken(` ${A}\n`, "t")).digest()).toEqual(a);
+  });
+
+  it("hashes a presented token alike with the WASM core and with @noble/hashes", async () => {
+    const wasm = await loadSha256("wasm", silentLogger);
+    const webcrypto = await loadSha256("webcrypto", silentLogger);
+    for (const token of [A, B, "x".repeat(200)]) {
+      const reference = await sha256Text(token);
+      expect(await sha256Text(token, wasm)).toEqual(reference);
+      expect(await sha256Text(token, webcrypto)).toEqual(reference);
+    }
   });
 
   it("refuses tokens that are empty, short, or hold white space, without quoting them", async () => {

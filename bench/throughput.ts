@@ -10,8 +10,9 @@
  * serves >= 50% of the echo's requests per second.
  * `npx bun bench/throughput.ts [--quick]`; exits 1 when the target fails.
  */
-import { readFile } from "node:fs/promises";
-import { availableParallelism, loadavg } from "node:os";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 import autocannon from "autocannon";
 import {
@@ -24,7 +25,18 @@ import {
   round2,
   type ServerFigures,
 } from "./throughput/figures.ts";
-import { bunVersion, type ServerProcess, startServer } from "./throughput/server-process.ts";
+import {
+  type CpuProfile,
+  type ProfileSummary,
+  printProfileSummary,
+  summarizeCpuProfile,
+} from "./throughput/profile.ts";
+import {
+  bunVersion,
+  REPO_ROOT,
+  type ServerProcess,
+  startServer,
+} from "./throughput/server-process.ts";
 
 /** The route whose answer is the real work: /validate would deny the demo's tag (digest missing). */
 const ROUTE = "/mutate";
@@ -43,8 +55,8 @@ const MAX_LATENCY_SAMPLES = 2_000_000;
  * favour one server.
  */
 const PLANS = {
-  quick: { warmupS: 3, durationS: 3, rounds: 1 },
-  full: { warmupS: 10, durationS: 10, rounds: 2 },
+  quick: { warmupS: 3, durationS: 3, rounds: 1, profileS: 3 },
+  full: { warmupS: 10, durationS: 10, rounds: 2, profileS: 5 },
 } as const;
 
 export interface ThroughputResult {
@@ -79,6 +91,8 @@ export interface ThroughputResult {
   /** The machine's 1-minute load average after the runs: other work competes for the cores. */
   loadAverage: number;
   holds: boolean;
+  /** Where the pinned admission's JavaScript time goes, from a profiled run of its own. */
+  profile: ProfileSummary;
 }
 
 type ServerName = "imgverify" | "pinned" | "echo";
@@ -213,9 +227,7 @@ export async function runThroughputBench(options: { quick: boolean }): Promise<T
   const body = await readFile(new URL("../examples/admit.json", import.meta.url), "utf8");
   const uid = (JSON.parse(body) as { request: { uid: string } }).request.uid;
   const started = await Promise.allSettled([
-    startServer("imgverify", ["src/runtime/bun.ts", "--port", "0", "--shutdown-grace", "1s"], {
-      IMGVERIFY_AUTH_TOKEN: AUTH_TOKEN,
-    }),
+    startServer("imgverify", WEBHOOK_ARGS, { IMGVERIFY_AUTH_TOKEN: AUTH_TOKEN }),
     startServer("echo", ["bench/throughput/echo-server.ts"]),
   ]);
   try {
@@ -277,6 +289,9 @@ export async function runThroughputBench(options: { quick: boolean }): Promise<T
         `target: ${holds ? "PASS" : "FAIL"} warm digest-pinned admission throughput on Bun >= 50% of the bare Hono echo: ` +
         `${(pinnedRatio * 100).toFixed(1)}% (needs ${TARGET_RATIO * 100}%)`,
     );
+    for (const server of [webhook, echo]) await server.stop();
+    const profile = await profilePinned(body, uid, plan.profileS);
+    printProfileSummary(profile);
     const each = <T>(pick: (f: ServerFigures) => T): Record<ServerName, T> => ({
       imgverify: pick(figures.imgverify),
       pinned: pick(figures.pinned),
@@ -302,6 +317,7 @@ export async function runThroughputBench(options: { quick: boolean }): Promise<T
       cpuCores,
       loadAverage,
       holds,
+      profile,
     };
   } finally {
     await Promise.all(
@@ -311,6 +327,40 @@ export async function runThroughputBench(options: { quick: boolean }): Promise<T
 }
 
 const round1 = (value: number): number => Math.round(value * 10) / 10;
+
+const WEBHOOK_ARGS = ["src/runtime/bun.ts", "--port", "0", "--shutdown-grace", "1s"];
+
+/**
+ * A webhook of its own under `bun --cpu-prof`, warmed as the measured one
+ * and loaded with the pinned admission for `seconds` (the profiler slows it,
+ * so its figures are not the throughput's); the profile is written when it
+ * stops.
+ */
+async function profilePinned(body: string, uid: string, seconds: number): Promise<ProfileSummary> {
+  const dir = await mkdtemp(join(tmpdir(), "imgverify-profile-"));
+  try {
+    const server = await startServer(
+      "imgverify (profiled)",
+      ["--cpu-prof", `--cpu-prof-dir=${dir}`, ...WEBHOOK_ARGS],
+      { IMGVERIFY_AUTH_TOKEN: AUTH_TOKEN },
+    );
+    let admissions: number;
+    try {
+      const pinned = pinnedBody(body, await warmWebhook(server.url, body, uid));
+      const expected = await warmPinned(server.url, pinned, uid);
+      const target: Target = { ...server, name: "pinned", body: pinned, expected };
+      admissions = (await load(target, seconds)).result.requests.total;
+    } finally {
+      await server.stop();
+    }
+    const file = (await readdir(dir)).find((name) => name.endsWith(".cpuprofile"));
+    if (file === undefined) throw new Error(`bun --cpu-prof wrote no profile into ${dir}`);
+    const profile = JSON.parse(await readFile(join(dir, file), "utf8")) as CpuProfile;
+    return summarizeCpuProfile(profile, REPO_ROOT, admissions);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 function cpuCostRatio(figures: Record<ServerName, ServerFigures>): number | null {
   const webhook = figures.pinned.serverCpuUsPerRequest;

@@ -8,17 +8,17 @@
  * admission, on the two cores the engine is timed on.
  */
 
-import { HOP_BY_HOP, MEMO_MAX_BYTES, MEMOIZED_STATUSES, memoKey } from "../test/support/proxy.ts";
+import {
+  HOP_BY_HOP,
+  MEMO_MAX_BYTES,
+  MEMOIZED_STATUSES,
+  memoKey,
+  type Proxy,
+} from "../test/support/proxy.ts";
 import type { LoggedRequest } from "../test/support/proxy-log.ts";
 
-export interface BenchProxy {
-  url: string;
-  host: string;
-  readonly log: readonly LoggedRequest[];
-  settled(): Promise<void>;
-  reset(): void;
-  close(): Promise<void>;
-}
+/** The parts of test/support/proxy.ts's `Proxy` proxy-process.ts serves. */
+export type BenchProxy = Pick<Proxy, "url" | "host" | "log" | "settled" | "reset" | "close">;
 
 interface Remembered {
   status: number;

@@ -54,16 +54,27 @@ const TOP_FUNCTIONS = 10;
 /** The area of a frame's URL, or undefined for a native frame (no URL). */
 function areaOf(url: string, root: string): string | undefined {
   if (url === "") return undefined;
-  const path = url.startsWith("file://") ? url.slice("file://".length) : url;
-  const local = path.startsWith(root) ? path.slice(root.length) : path;
-  const modules = local.lastIndexOf("node_modules/");
-  if (modules >= 0) {
-    const [scope, name] = local.slice(modules + "node_modules/".length).split("/");
-    return scope?.startsWith("@") ? `${scope}/${name}` : (scope ?? local);
+  const path = shortPath(url, root);
+  if (path !== localPath(url, root)) {
+    const [scope, name] = path.split("/");
+    return scope?.startsWith("@") ? `${scope}/${name}` : (scope ?? path);
   }
-  if (local.startsWith("src/")) return local.split("/").slice(0, 2).join("/");
+  if (path.startsWith("src/")) return path.split("/").slice(0, 2).join("/");
   if (path.startsWith("node:") || path.startsWith("internal:")) return "runtime JavaScript";
-  return local;
+  return path;
+}
+
+/** `url` as a path under `root` when it is one. */
+function localPath(url: string, root: string): string {
+  const path = url.startsWith("file://") ? url.slice("file://".length) : url;
+  return path.startsWith(root) ? path.slice(root.length) : path;
+}
+
+/** A dependency's file from its package on, anything else under `root`. */
+function shortPath(url: string, root: string): string {
+  const local = localPath(url, root);
+  const modules = local.lastIndexOf("node_modules/");
+  return modules >= 0 ? local.slice(modules + "node_modules/".length) : local;
 }
 
 function topShares(counts: Map<string, number>, total: number, top: number): ProfileShare[] {
@@ -140,13 +151,6 @@ export function summarizeCpuProfile(
       share: f.share,
     })),
   };
-}
-
-function shortPath(url: string, root: string): string {
-  const path = url.startsWith("file://") ? url.slice("file://".length) : url;
-  const local = path.startsWith(root) ? path.slice(root.length) : path;
-  const modules = local.lastIndexOf("node_modules/");
-  return modules >= 0 ? local.slice(modules + "node_modules/".length) : local;
 }
 
 const percent = (share: number): string => `${(share * 100).toFixed(1)}%`.padStart(6);

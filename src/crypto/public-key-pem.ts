@@ -1,4 +1,4 @@
-import { TtlCache } from "../store/ttl-cache.ts";
+import { derivedValues } from "../store/ttl-cache.ts";
 import { cryptoError } from "./errors.ts";
 import { decodePem, type PemBlock } from "./pem.ts";
 import { type PublicKey, parsePublicKeySpki, rsaPkcs1ToSpki } from "./public-key.ts";
@@ -10,13 +10,7 @@ import { type PublicKey, parsePublicKeySpki, rsaPkcs1ToSpki } from "./public-key
  * verifiers keep their imported CryptoKeys beside. A text that fails to
  * parse throws before it is kept, so no failure is remembered.
  */
-const parsedKeys = new TtlCache<string, readonly PublicKey[]>({
-  maxEntries: 256,
-  maxWeight: 4 * 1024 * 1024,
-  weigh: (_keys, text) => text.length,
-  ttlMs: Number.POSITIVE_INFINITY,
-  clock: { now: () => 0 },
-});
+const parsedKeys = derivedValues<readonly PublicKey[]>(256, 4 * 1024 * 1024);
 
 /**
  * Every public key in a PEM text, in order. Kyverno's `publicKeys` may hold

@@ -12,7 +12,7 @@ import type {
   ResolvedRule,
   VerifyImagesPolicy,
 } from "../policy/index.ts";
-import { TtlCache } from "../store/ttl-cache.ts";
+import { derivedValues } from "../store/ttl-cache.ts";
 import { canonicalJson, configId, trustId } from "./cache/cache.ts";
 import type { Evidence, ImageTarget, TrustMaterial, VerifiedSignature } from "./checks/index.ts";
 import { engineError } from "./errors.ts";
@@ -188,13 +188,7 @@ type LeafConfig = Pick<Leaf, "spec" | "configKey" | "configName" | "configId">;
  * admission; a name is a few characters. One evicted and named again gets a
  * new name: a check is then run twice, never shared between two configurations.
  */
-const configNames = new TtlCache<string, string>({
-  maxEntries: 4096,
-  maxWeight: 8 * 1024 * 1024,
-  weigh: (_name, key) => key.length,
-  ttlMs: Number.POSITIVE_INFINITY,
-  clock: { now: () => 0 },
-});
+const configNames = derivedValues<string>(4096, 8 * 1024 * 1024);
 let configsNamed = 0;
 
 function configName(configKey: string): string {

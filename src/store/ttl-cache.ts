@@ -103,3 +103,18 @@ export class TtlCache<K, V> {
     return this.#entries.size;
   }
 }
+
+/**
+ * A bounded least-recently-used map of values derived from their string key
+ * (a parse, a compile): nothing expires, since the same text always gives the
+ * same value; at most `maxEntries`, and keys of at most `maxKeyChars` in all.
+ */
+export function derivedValues<V>(maxEntries: number, maxKeyChars: number): TtlCache<string, V> {
+  return new TtlCache<string, V>({
+    maxEntries,
+    maxWeight: maxKeyChars,
+    weigh: (_value, key) => key.length,
+    ttlMs: Number.POSITIVE_INFINITY,
+    clock: { now: () => 0 },
+  });
+}

@@ -7,7 +7,7 @@
  */
 import type { Clock, Logger } from "../../deps.ts";
 import type { Sha256 } from "../../digest/types.ts";
-import { fixedToken, tokenFile } from "../../http/bearer-token.ts";
+import { fixedToken, type TokenSource, tokenFile } from "../../http/bearer-token.ts";
 import type { CallerAuth } from "../../http/caller-auth.ts";
 import type { VerifyApiSettings } from "../../http/verify-request.ts";
 import { usageError } from "../errors.ts";
@@ -81,6 +81,11 @@ export async function chooseCallerAuth(
   flags: AuthFlagValues,
   { demo, clientCertificates, clock, logger, sha256 }: CallerAuthContext,
 ): Promise<CallerAuthChoice> {
+  const bearer = (source: TokenSource): CallerAuth => ({
+    mode: "bearer",
+    token: source,
+    ...(sha256 && { sha256 }),
+  });
   const envToken = io.env("IMGVERIFY_AUTH_TOKEN");
   const file = flags["auth-token-file"];
   const open = flags["allow-unauthenticated"];
@@ -102,29 +107,17 @@ export async function chooseCallerAuth(
     const source = `the auth token file "${file}"`;
     const read = async () =>
       new TextDecoder().decode(await readAll(io.readChunks(file), MAX_TOKEN_FILE_BYTES, source));
-    const auth: CallerAuth = {
-      mode: "bearer",
-      token: await tokenFile({ read, source, clock, logger }),
-      ...(sha256 && { sha256 }),
-    };
+    const auth = bearer(await tokenFile({ read, source, clock, logger }));
     return { auth, curlHeader: `-H "Authorization: Bearer $(cat ${shellWord(file)})"` };
   }
   if (token !== undefined) {
-    const auth: CallerAuth = {
-      mode: "bearer",
-      token: await fixedToken(token, "IMGVERIFY_AUTH_TOKEN"),
-      ...(sha256 && { sha256 }),
-    };
+    const auth = bearer(await fixedToken(token, "IMGVERIFY_AUTH_TOKEN"));
     return { auth, curlHeader: `-H "Authorization: Bearer $IMGVERIFY_AUTH_TOKEN"` };
   }
   if (clientCertificates) return { auth: { mode: "client-certificate" } };
   if (demo && !open) {
     const made = randomToken();
-    const auth: CallerAuth = {
-      mode: "bearer",
-      token: await fixedToken(made, "the demo token"),
-      ...(sha256 && { sha256 }),
-    };
+    const auth = bearer(await fixedToken(made, "the demo token"));
     return { auth, curlHeader: `-H 'Authorization: Bearer ${made}'` };
   }
   if (open) {

@@ -1,6 +1,6 @@
 import { compile, type JSONValue, TreeInterpreter } from "@jmespath-community/jmespath";
 import { isImgverifyError } from "../../errors.ts";
-import { TtlCache } from "../../store/ttl-cache.ts";
+import { derivedValues } from "../../store/ttl-cache.ts";
 import { type PolicyErrorCode, policyError } from "../errors.ts";
 import { isMapping } from "../kyverno/reader.ts";
 import { registerKyvernoFunctions } from "./kyverno-functions.ts";
@@ -243,10 +243,10 @@ function evaluate(expression: string, data: unknown): unknown {
     );
   }
   const ast = compiled(expression);
-  const keys = plainPath(ast);
+  const keys = plainPath(ast as Node);
   if (keys !== undefined) checkPath(keys, data, expression);
   try {
-    return TreeInterpreter.search(ast as never, data as JSONValue);
+    return TreeInterpreter.search(ast, data as JSONValue);
   } catch (err) {
     if (isBudgetError(err)) throw err;
     throw policyError(
@@ -287,20 +287,16 @@ export function calledFunctions(expression: string): string[] {
  * evaluating most of them. The interpreter only reads a tree. An expression
  * that does not compile throws each time; nothing is kept for it.
  */
-const compiledExpressions = new TtlCache<string, Node>({
-  maxEntries: 1024,
-  maxWeight: 4 * 1024 * 1024,
-  weigh: (_ast, expression) => expression.length,
-  ttlMs: Number.POSITIVE_INFINITY,
-  clock: { now: () => 0 },
-});
+type Compiled = ReturnType<typeof compile>;
 
-function compiled(expression: string): Node {
+const compiledExpressions = derivedValues<Compiled>(1024, 4 * 1024 * 1024);
+
+function compiled(expression: string): Compiled {
   const known = compiledExpressions.get(expression);
   if (known !== undefined) return known;
-  let ast: Node;
+  let ast: Compiled;
   try {
-    ast = compile(expression) as Node;
+    ast = compile(expression);
   } catch (err) {
     throw policyError(
       "JMESPATH_FAILED",

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { makeTempDir, removeTempDir } from "../../support/cleanup.ts";
 import { runImgverify } from "../../support/cli.ts";
 import { pushImage } from "../../support/images.ts";
-import { podOf } from "../../support/kyverno-resources.ts";
+import { keyAttestedIvpol, podOf } from "../../support/kyverno-resources.ts";
 import {
   type SeededSignedImages,
   SLSA_PROVENANCE,
@@ -30,25 +30,8 @@ function write(name: string, text: string): string {
 }
 
 function ivpol(publicKey: string, validations: object[]) {
-  return {
-    apiVersion: "policies.kyverno.io/v1beta1",
-    kind: "ImageValidatingPolicy",
-    metadata: { name: "signed-images" },
-    spec: {
-      validationActions: ["Deny"],
-      matchConstraints: {
-        resourceRules: [
-          { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] },
-        ],
-      },
-      matchImageReferences: [{ glob: `${registry.host}/*` }],
-      attestors: [
-        { name: "key", cosign: { key: { data: publicKey }, ctlog: { insecureIgnoreTlog: true } } },
-      ],
-      attestations: [{ name: "slsa", intoto: { type: SLSA_PROVENANCE } }],
-      validations,
-    },
-  };
+  const attestations = [{ name: "slsa", intoto: { type: SLSA_PROVENANCE } }];
+  return keyAttestedIvpol({ registryHost: registry.host, publicKey, validations, attestations });
 }
 
 const SIGNED = {

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { guardProcess, makeTempDir, removeTempDir } from "../../support/cleanup.ts";
 import { childEnv, listeningUrl } from "../../support/cli.ts";
+import { keyAttestedIvpol } from "../../support/kyverno-resources.ts";
 import { seedSignedImages } from "../../support/seed-signed.ts";
 import { REPO_ROOT, serveEntries } from "../../support/serve-entries.ts";
 import { EMPTY_ROOT, reviewJson } from "../../unit/engine/core/world.ts";
@@ -38,21 +39,11 @@ beforeAll(async () => {
   const image = seeded.images[0];
   if (key === undefined || image === undefined) throw new Error("nothing seeded");
   signed = image;
-  write("policies/ivpol.json", {
-    apiVersion: "policies.kyverno.io/v1beta1",
-    kind: "ImageValidatingPolicy",
-    metadata: { name: "signed-images" },
-    spec: {
-      validationActions: ["Deny"],
-      matchConstraints: {
-        resourceRules: [
-          { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] },
-        ],
-      },
-      matchImageReferences: [{ glob: `${registry.host}/*` }],
-      attestors: [
-        { name: "key", cosign: { key: { data: key }, ctlog: { insecureIgnoreTlog: true } } },
-      ],
+  write(
+    "policies/ivpol.json",
+    keyAttestedIvpol({
+      registryHost: registry.host,
+      publicKey: key,
       validations: [
         {
           expression:
@@ -60,8 +51,9 @@ beforeAll(async () => {
           message: "not signed by the key",
         },
       ],
-    },
-  });
+    }),
+  );
+
   flags = [
     ...["--policy", join(dir, "policies")],
     ...["--insecure-registry", registry.host],

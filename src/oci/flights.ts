@@ -39,7 +39,9 @@ export class Flights {
     const store = this.#store;
     if (!store) return load();
     const scopedKey = this.#scope + key;
-    if (store.has(scopedKey)) this.#counts.shared++;
+    // The load that starts here runs under `op`, so it ends when `op` is aborted.
+    if (!store.has(scopedKey)) return store.get(scopedKey, load) as Promise<T>;
+    this.#counts.shared++;
     return untilAborted(store.get(scopedKey, load) as Promise<T>, op.signal);
   }
 

@@ -2,7 +2,7 @@ import type { Clock } from "../deps.ts";
 import { OciError, type OciErrorCode, type OciErrorDetails } from "./errors.ts";
 import type { ByteBudget } from "./transport/budget.ts";
 
-/** Why an operation stops its own timer; nothing reads it. */
+/** Why a timer is stopped once its operations end; nothing reads it. */
 const OPERATION_ENDED = "operation ended";
 
 /**
@@ -26,6 +26,8 @@ export interface Operation {
   /** Canonical reference the operation concerns. */
   readonly reference: string;
   readonly signal: AbortSignal;
+  /** How long the operation may take, ms. */
+  readonly timeoutMs: number;
   /** Clock time (ms) at which the operation times out. */
   readonly deadline: number;
   readonly clock: Clock;
@@ -44,29 +46,85 @@ export interface OperationSetup {
   budget?: ByteBudget | undefined;
 }
 
+/** Why a shared timer aborts its operations; each names its own step (`asOciError`). */
+class TimeRanOut extends Error {}
+
+/** A timer that aborts `signal` at a deadline, shared by the operations due then. */
+interface SharedTimer {
+  readonly signal: AbortSignal;
+  release(): void;
+}
+
+interface PendingTimer extends SharedTimer {
+  /** Operations that have not released it. */
+  users: number;
+}
+
+/** Pending shared timers by clock and deadline (clock ms). */
+const timers = new WeakMap<Clock, Map<number, PendingTimer>>();
+
+/**
+ * The timer of every operation of `clock` that ends at `deadline`, `ms`
+ * from now, until each has released it. A 50-image admission starts about
+ * 350 operations within a few milliseconds; a timer and two controllers of
+ * their own cost each of them more than the rest of its JavaScript.
+ */
+function shareTimer(clock: Clock, deadline: number, ms: number): SharedTimer {
+  let due = timers.get(clock);
+  if (due === undefined) {
+    due = new Map();
+    timers.set(clock, due);
+  }
+  const pending = due;
+  const known = pending.get(deadline);
+  if (known !== undefined) {
+    known.users++;
+    return known;
+  }
+  const fire = new AbortController();
+  const stop = new AbortController();
+  const forget = (): void => {
+    if (pending.get(deadline) === timer) pending.delete(deadline);
+  };
+  const timer: PendingTimer = {
+    signal: fire.signal,
+    users: 1,
+    release(): void {
+      if (--timer.users > 0) return;
+      forget();
+      // A fixed reason: a bare abort() builds a DOMException with a stack on every call.
+      stop.abort(OPERATION_ENDED);
+    },
+  };
+  pending.set(deadline, timer);
+  clock.sleep(ms, stop.signal).then(
+    () => {
+      forget();
+      fire.abort(new TimeRanOut("the operation's time ran out"));
+    },
+    () => {},
+  );
+  return timer;
+}
+
 /** Runs `body` as an operation; its failures come out as `OciError`s naming the step. */
 export async function runOperation<T>(
   setup: OperationSetup,
   body: (op: Operation) => Promise<T>,
 ): Promise<T> {
   const { step, reference, timeoutMs, clock, signal } = setup;
-  const timer = new AbortController();
-  const stopTimer = new AbortController();
-  clock.sleep(timeoutMs, stopTimer.signal).then(
-    () =>
-      timer.abort(
-        new OciError("TIMEOUT", `${step}: timed out after ${timeoutMs} ms`, { reference }),
-      ),
-    () => {},
-  );
-  // AbortSignal.any, not a listener on the caller's signal: an admission's
-  // deadline signal is shared by hundreds of operations at once.
-  const opSignal = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
+  const deadline = clock.now() + timeoutMs;
+  const timer = shareTimer(clock, deadline, timeoutMs);
+  // A signal of its own, never the shared one: listeners added for one
+  // operation stay on it. AbortSignal.any, not a listener on the caller's
+  // signal: an admission's deadline signal is shared by hundreds of operations.
+  const opSignal = AbortSignal.any(signal ? [signal, timer.signal] : [timer.signal]);
   const op: Operation = {
     step,
     reference,
     signal: opSignal,
-    deadline: clock.now() + timeoutMs,
+    timeoutMs,
+    deadline,
     clock,
     observe: setup.observe,
     budget: setup.budget,
@@ -77,8 +135,7 @@ export async function runOperation<T>(
   } catch (err) {
     throw asOciError(op, err);
   } finally {
-    // A fixed reason: a bare abort() builds a DOMException with a stack on every call.
-    stopTimer.abort(OPERATION_ENDED);
+    timer.release();
   }
 }
 
@@ -98,6 +155,10 @@ export function opError(
  */
 export function asOciError(op: Operation, err: unknown): OciError {
   if (err instanceof OciError && err.code !== "NETWORK") return err;
+  // Its own time, or that of the operation whose load it joined.
+  if (err instanceof TimeRanOut || (op.signal.aborted && op.signal.reason instanceof TimeRanOut)) {
+    return opError(op, "TIMEOUT", `timed out after ${op.timeoutMs} ms`);
+  }
   if (op.signal.aborted) {
     const reason: unknown = op.signal.reason;
     if (reason instanceof OciError) return reason;

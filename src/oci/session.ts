@@ -24,7 +24,7 @@ export function pullScope(repo: Repository): string {
 
 /** `<registry API>/v2/<repository>/<path>`; names and references are validated before. */
 export function repositoryUrl(session: Session, repo: Repository, path: string): URL {
-  return new URL(`v2/${repo.repository}/${path}`, session.policy.registryUrl(repo.registry));
+  return new URL(`${session.policy.registryUrl(repo.registry)}v2/${repo.repository}/${path}`);
 }
 
 /** A flight key: what is fetched, with the scope it is fetched under. */

@@ -1,3 +1,4 @@
+import { derivedValues } from "../../store/ttl-cache.ts";
 import { OciError } from "../errors.ts";
 import { registryApiHost } from "../reference.ts";
 import { addressKind } from "./address-kind.ts";
@@ -20,6 +21,8 @@ interface Allowed {
 
 export class AddressPolicy {
   readonly #allowed: Allowed[];
+  /** Base URLs by registry name: two URL parses a request saved (names are few, and short). */
+  readonly #bases = derivedValues<string>(256, 256 * 256);
 
   /** `insecureRegistries`: `HOST[:PORT]`, optionally `https://HOST[:PORT]` to keep TLS. */
   constructor(insecureRegistries: readonly string[] = []) {
@@ -27,10 +30,15 @@ export class AddressPolicy {
   }
 
   /** The base URL of the Distribution API of `registry` (`host[:port]`), with a trailing `/`. */
-  registryUrl(registry: string): URL {
-    const host = registryApiHost(registry);
-    const entry = this.#match(new URL(`https://${host}/`));
-    return new URL(`${entry?.scheme ?? "https:"}//${host}/`);
+  registryUrl(registry: string): string {
+    let base = this.#bases.get(registry);
+    if (base === undefined) {
+      const host = registryApiHost(registry);
+      const entry = this.#match(new URL(`https://${host}/`));
+      base = new URL(`${entry?.scheme ?? "https:"}//${host}/`).href;
+      this.#bases.set(registry, base);
+    }
+    return base;
   }
 
   /** Why `url` may not be fetched, or undefined when it may. */

@@ -75,10 +75,10 @@ describe("AddressPolicy.refusal", () => {
 
   it("picks the scheme and API host of a registry", () => {
     const policy = new AddressPolicy(["localhost:5000", "https://10.0.0.5"]);
-    expect(policy.registryUrl("localhost:5000").href).toBe("http://localhost:5000/");
-    expect(policy.registryUrl("10.0.0.5").href).toBe("https://10.0.0.5/");
-    expect(policy.registryUrl("ghcr.io").href).toBe("https://ghcr.io/");
-    expect(policy.registryUrl("docker.io").href).toBe("https://registry-1.docker.io/");
+    expect(policy.registryUrl("localhost:5000")).toBe("http://localhost:5000/");
+    expect(policy.registryUrl("10.0.0.5")).toBe("https://10.0.0.5/");
+    expect(policy.registryUrl("ghcr.io")).toBe("https://ghcr.io/");
+    expect(policy.registryUrl("docker.io")).toBe("https://registry-1.docker.io/");
   });
 
   it.each(["", "host/path", "user@host:5000", "host:port", "http://"])(

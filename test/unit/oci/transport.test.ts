@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseReference, type RequestEvent } from "../../../src/oci/index.ts";
+import { SingleFlight } from "../../../src/store/single-flight.ts";
 import { hang } from "./fake-net.ts";
 import { distributionError } from "./fake-registry.ts";
 import { failure, HOST, harness, ORIGIN, pushImage } from "./setup.ts";
@@ -188,6 +189,44 @@ describe("deadlines", () => {
     const err = await result;
     expect(err.code).toBe("TIMEOUT");
     expect(err.message).toBe(`resolving ${HOST}/app:v1: timed out after 10000 ms`);
+  });
+
+  it("gives operations due at the same time one timer, stopped once they end", async () => {
+    const { net, registry, client, clock } = harness();
+    pushImage(registry, "app");
+    pushImage(registry, "other");
+    net.route(ORIGIN, (req) =>
+      new URL(req.url).pathname.includes("/other/") ? hang(req) : registry.handle(req),
+    );
+    const other = parseReference(`${HOST}/other:v1`);
+    const hanging = [failure(client.resolve(other)), failure(client.getManifest(other))];
+    await client.resolve(ref);
+    expect(clock.sleeps).toEqual([10_000]);
+    expect(clock.pending).toEqual([10_000]);
+    await clock.advance(10_000);
+    const errors = await Promise.all(hanging);
+    expect(errors.map((e) => [e.code, e.message])).toEqual([
+      ["TIMEOUT", `resolving ${HOST}/other:v1: timed out after 10000 ms`],
+      ["TIMEOUT", `fetching the manifest of ${HOST}/other:v1: timed out after 10000 ms`],
+    ]);
+    await client.resolve(ref);
+    expect(clock.pending).toEqual([]);
+  });
+
+  it("names its own step when the load it joined times out", async () => {
+    const { net, client, clock } = harness();
+    net.route(ORIGIN, hang);
+    const view = client.withStore(new SingleFlight());
+    const first = failure(view.resolve(ref));
+    await clock.advance(4_000);
+    const joined = failure(view.resolve(ref, { signal: new AbortController().signal }));
+    await clock.advance(6_000);
+    expect((await first).message).toBe(`resolving ${HOST}/app:v1: timed out after 10000 ms`);
+    expect(await joined).toMatchObject({
+      code: "TIMEOUT",
+      message: `resolving ${HOST}/app:v1: timed out after 10000 ms`,
+    });
+    expect(net.log).toHaveLength(1);
   });
 
   it("times out a body that stalls", async () => {

@@ -19,8 +19,8 @@ import { runThroughputBench } from "./throughput.ts";
 import { runVerificationBench } from "./verification.ts";
 
 const PLANS = {
-  quick: { iterations: 2, timeMs: 1000, digestRounds: 1, verifyTimeMs: 1000 },
-  full: { iterations: 10, timeMs: 3000, digestRounds: 3, verifyTimeMs: 1000 },
+  quick: { iterations: 2, timeMs: 1000, warmupMs: 3000, digestRounds: 1, verifyTimeMs: 1000 },
+  full: { iterations: 10, timeMs: 3000, warmupMs: 30_000, digestRounds: 3, verifyTimeMs: 1000 },
 } as const;
 
 const { values } = parseArgs({
@@ -44,6 +44,7 @@ const verification = await runVerificationBench({
   rttMs,
   iterations: plan.iterations,
   timeMs: plan.timeMs,
+  warmupMs: plan.warmupMs,
 });
 console.log(`\n(verification scenarios: ${seconds(started)})\n`);
 const sharedCacheStarted = performance.now();

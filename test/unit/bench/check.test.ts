@@ -26,6 +26,7 @@ function scenario(name: Scenario["name"], storeMs = 100): Scenario {
       warm: mode(30, 1),
       warmPinned: mode(0.5, 0),
     },
+    tagRoundMs: 26,
   };
 }
 

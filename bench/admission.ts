@@ -143,6 +143,27 @@ function assertAdmitted(scenario: Scenario, mode: Mode, evaluation: AdmissionEva
   );
 }
 
+/** `request` evaluated as `mode` sets it up; refused unless admitted. */
+async function admit(
+  scenario: Scenario,
+  mode: Mode,
+  request: AdmissionRequest,
+  setup: ModeSetup,
+  client: RegistryClient,
+  trust: TrustMaterial,
+): Promise<AdmissionEvaluation> {
+  const evaluation = await evaluateAdmission(request, {
+    policies: scenario.policies,
+    client,
+    trust,
+    clock: systemClock,
+    ...(setup.cache && { cache: setup.cache }),
+    options: setup.options,
+  });
+  assertAdmitted(scenario, mode, evaluation);
+  return evaluation;
+}
+
 /**
  * Runs every scenario's store and warm admissions in turn for `ms` before
  * anything is timed, and returns how many ran. JavaScriptCore keeps moving
@@ -157,21 +178,13 @@ export async function warmUp(
   trust: TrustMaterial,
   ms: number,
 ): Promise<number> {
-  const cache = new VerificationCache({ clock: systemClock });
+  const setups = modeSetups();
   const until = performance.now() + ms;
   let admissions = 0;
   while (performance.now() < until) {
     for (const scenario of scenarios) {
       for (const mode of ["store", "warm"] as const) {
-        const evaluation = await evaluateAdmission(scenario.request, {
-          policies: scenario.policies,
-          client,
-          trust,
-          clock: systemClock,
-          ...(mode === "warm" && { cache }),
-          options: BUDGET,
-        });
-        assertAdmitted(scenario, mode, evaluation);
+        await admit(scenario, mode, scenario.request, setups[mode], client, trust);
         admissions++;
       }
     }
@@ -188,20 +201,10 @@ export async function measureScenario(
 ): Promise<{ figures: ScenarioFigures; duplicates: Duplicates }> {
   const setups = modeSetups();
   let pinned: AdmissionRequest | undefined;
-  const evaluate = async (mode: Mode): Promise<AdmissionEvaluation> => {
-    const { options: engineOptions, cache } = setups[mode];
+  const evaluate = (mode: Mode): Promise<AdmissionEvaluation> => {
     const request = mode === "warmPinned" ? pinned : scenario.request;
     if (request === undefined) throw new Error("the warm admission has not run yet");
-    const evaluation = await evaluateAdmission(request, {
-      policies: scenario.policies,
-      client,
-      trust,
-      clock: systemClock,
-      ...(cache && { cache }),
-      options: engineOptions,
-    });
-    assertAdmitted(scenario, mode, evaluation);
-    return evaluation;
+    return admit(scenario, mode, request, setups[mode], client, trust);
   };
 
   // The warm modes' cache is filled by one admission before anything is counted.

@@ -63,6 +63,15 @@ interface PendingTimer extends SharedTimer {
 /** Pending shared timers by clock and deadline (clock ms). */
 const timers = new WeakMap<Clock, Map<number, PendingTimer>>();
 
+function pendingTimers(clock: Clock): Map<number, PendingTimer> {
+  let pending = timers.get(clock);
+  if (pending === undefined) {
+    pending = new Map();
+    timers.set(clock, pending);
+  }
+  return pending;
+}
+
 /**
  * The timer of every operation of `clock` that ends at `deadline`, `ms`
  * from now, until each has released it. A 50-image admission starts about
@@ -70,12 +79,7 @@ const timers = new WeakMap<Clock, Map<number, PendingTimer>>();
  * their own cost each of them more than the rest of its JavaScript.
  */
 function shareTimer(clock: Clock, deadline: number, ms: number): SharedTimer {
-  let due = timers.get(clock);
-  if (due === undefined) {
-    due = new Map();
-    timers.set(clock, due);
-  }
-  const pending = due;
+  const pending = pendingTimers(clock);
   const known = pending.get(deadline);
   if (known !== undefined) {
     known.users++;

@@ -259,16 +259,7 @@ function evaluate(expression: string, data: unknown): unknown {
 
 /** The names of the functions `expression` calls; throws `JMESPATH_FAILED` when it does not parse. */
 export function calledFunctions(expression: string): string[] {
-  let ast: unknown;
-  try {
-    ast = compile(expression);
-  } catch (err) {
-    throw policyError(
-      "JMESPATH_FAILED",
-      `invalid JMESPath "${expression}": ${(err as Error).message}`,
-      err,
-    );
-  }
+  const ast: unknown = compiled(expression);
   const names: string[] = [];
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) node.forEach(walk);

@@ -33,6 +33,7 @@ export {
 export { applyOperator } from "./conditions/operators.ts";
 export { type ResolvedRule, resolveRule, withSecretKeys } from "./conditions/resolve-rule.ts";
 export { loadRuleData } from "./conditions/rule-data.ts";
+export { clockReadCount } from "./conditions/time-functions.ts";
 export { substituteDeep, substituteString, type Variables } from "./conditions/variables.ts";
 export {
   formatIssue,

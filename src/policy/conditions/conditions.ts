@@ -8,7 +8,8 @@ import type {
 } from "./condition-types.ts";
 import { chargeBudget, type ExpressionBudget, withBudget } from "./jmespath.ts";
 import { applyOperator } from "./operators.ts";
-import { withClock } from "./time-functions.ts";
+import { passedBefore, rememberPass, trackPredicateReads } from "./predicate-passes.ts";
+import { clockReadCount, withClock } from "./time-functions.ts";
 import { substituteDeep, type Variables } from "./variables.ts";
 
 /**
@@ -108,8 +109,21 @@ export function evaluateConditions(
   variables: Variables,
   options: EvaluationOptions,
 ): ConditionsResult {
-  return withEvaluation(options, () => evaluateBlocks(conditions, mergeData(variables, predicate)));
+  if (passedBefore(conditions, predicate)) {
+    // A spent budget fails this evaluation as it would have failed the first.
+    options.budget?.charge(1);
+    return PASSED;
+  }
+  const tracked = trackPredicateReads(mergeData(variables, predicate), predicate, variables);
+  const clockReads = clockReadCount();
+  const result = withEvaluation(options, () => evaluateBlocks(conditions, tracked.data));
+  if (result.passed && !tracked.readBeyondPredicate() && clockReadCount() === clockReads) {
+    rememberPass(conditions, predicate);
+  }
+  return result;
 }
+
+const PASSED: ConditionsResult = Object.freeze({ passed: true, failed: Object.freeze([]) });
 
 /** A rule's `preconditions` over its data; absent preconditions pass. */
 export function evaluatePreconditions(

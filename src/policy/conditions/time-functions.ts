@@ -9,13 +9,20 @@ import { formatGoDuration, formatRfc3339, parseGoDuration, parseRfc3339 } from "
  */
 
 const clock = new EvaluationSlot<number>();
+let clockReads = 0;
 
 /** Runs `fn` (synchronous) with `now` (ms since the epoch) as the functions' current time. */
 export function withClock<T>(now: number, fn: () => T): T {
   return clock.with(now, fn);
 }
 
+/** How many times an evaluation has read its clock so far: a result that read none does not depend on it. */
+export function clockReadCount(): number {
+  return clockReads;
+}
+
 function nowNanos(name: string): bigint {
+  clockReads++;
   const now = clock.current;
   if (now === undefined)
     throw policyError("JMESPATH_FAILED", `${name}(): no clock for this evaluation`);

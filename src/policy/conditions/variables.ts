@@ -32,7 +32,12 @@ function goJson(value: unknown): string {
 }
 
 function lookup(variable: string, data: Variables, where: string): unknown {
-  const deleting = isMapping(data.request) && data.request.operation === "DELETE";
+  // The request is read only when the expression could read its object, so other expressions
+  // do not depend on it.
+  const deleting =
+    variable.includes("request.object") &&
+    isMapping(data.request) &&
+    data.request.operation === "DELETE";
   const expression = deleting
     ? variable.split("request.object").join("request.oldObject")
     : variable;

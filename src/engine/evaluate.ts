@@ -4,7 +4,7 @@
  * store made for this request (or one at a time, in sequential mode), within
  * the webhook's time budget, and fold the outcomes into Kyverno's answer.
  */
-import type { AdmissionRequest } from "../admission/index.ts";
+import type { AdmissionRequest, JsonPatchOperation } from "../admission/index.ts";
 import { StaticConfigMapSource, StaticSecretSource } from "../policy/index.ts";
 import { SingleFlight } from "../store/single-flight.ts";
 import { boundedConfigMaps, boundedSecrets } from "./bounded-sources.ts";
@@ -14,10 +14,13 @@ import type { VerdictStore } from "./cache/cache.ts";
 import type { CheckContext } from "./checks/index.ts";
 import { engineError } from "./errors.ts";
 import { foldUnit } from "./fold.ts";
+import { confirms, foreseeLater } from "./foresight.ts";
 import { foldCelPlan, prefetchImageData } from "./ivpol.ts";
+import type { Unit } from "./plan.ts";
+import type { UnitVerdict } from "./problems.ts";
 import { DEFAULT_OWN_NAMESPACE } from "./pull-secrets.ts";
 import { rememberAnswer, replayAnswer, replayKey } from "./replay.ts";
-import { planRequest } from "./rules.ts";
+import { type Plan, planRequest } from "./rules.ts";
 import { parallelRunner, type Runner, sequentialRunner } from "./runner.ts";
 import type { AdmissionEvaluation, EngineContext, ImageResult } from "./types.ts";
 import { answerOf, patchOf } from "./verdict.ts";
@@ -83,19 +86,76 @@ export async function evaluateAdmission(
       ? parallelRunner(ctx, store ?? cache, options.maxParallelChecks)
       : unitByUnitRunner(ctx, cache, options.maxParallelChecks);
   const celUnits = plan.cel.flatMap((c) => c.units.flat());
-  const timedOut = await runWithin(
+  const running = runWithin(
     runner,
     [...plan.units, ...celUnits],
     budget - (clock.now() - start),
     clock,
     deadline,
   );
+  const foresight = foreseeLater(runner, plan, clock, (verdictOf) =>
+    conclude(request, context, plan, mutate, verdictOf),
+  );
+  const timedOut = await running;
   // getImageData reads what the checks resolved: fetched before the CEL runs, within the deadline.
   await Promise.all(plan.cel.map((c) => prefetchImageData(c, ctx)));
 
+  const foreseen = foresight.take();
+  const stands = new Map<Unit, UnitVerdict>();
+  for (const [unit, known] of foreseen?.verdicts ?? []) {
+    if (confirms(unit, known)) stands.set(unit, known.verdict);
+  }
   const now = clock.now();
+  const { results, patch, answer } =
+    foreseen?.conclusion !== undefined && stands.size === foreseen.verdicts.size
+      ? foreseen.conclusion
+      : conclude(request, context, plan, mutate, (unit) => {
+          return stands.get(unit) ?? foldUnit(unit, { now, budget: plan.expressions });
+        });
+  const { requests, shared } = client.stats;
+  const evaluation: AdmissionEvaluation = {
+    ...answer,
+    patch,
+    results,
+    timing: {
+      mode: sequential ? "sequential" : "parallel",
+      totalMs: clock.now() - start,
+      budgetMs: budget,
+      timedOut,
+      requests,
+      sharedRequests: shared,
+      ...runner.stats,
+      foreseen: stands.size,
+    },
+  };
+  if (cache !== undefined && replay !== undefined && store !== undefined) {
+    rememberAnswer(cache, clock, replay, {
+      plan,
+      store,
+      stats: runner.stats,
+      requests,
+      evaluation,
+    });
+  }
+  return evaluation;
+}
+
+interface Conclusion {
+  results: ImageResult[];
+  answer: ReturnType<typeof answerOf>;
+  patch: JsonPatchOperation[];
+}
+
+/** The answer to `request` from the verdict of each unit (`verdictOf`) and the CEL plans. */
+function conclude(
+  request: AdmissionRequest,
+  context: EngineContext,
+  plan: Plan,
+  mutate: boolean,
+  verdictOf: (unit: Unit) => UnitVerdict,
+): Conclusion {
   const unitResults: ImageResult[] = plan.units.map((unit) => {
-    const verdict = foldUnit(unit, { now, budget: plan.expressions });
+    const verdict = verdictOf(unit);
     // Kyverno resolves one action per rule (Enforce when any entry enforces); the entry's own
     // Enforce stands too, so of the two the stricter decides.
     const action =
@@ -131,31 +191,7 @@ export async function evaluateAdmission(
           [...unitResults, ...celPins.map((p) => p.result as ImageResult)],
         )
       : [];
-  const { requests, shared } = client.stats;
-  const evaluation: AdmissionEvaluation = {
-    ...answer,
-    patch,
-    results,
-    timing: {
-      mode: sequential ? "sequential" : "parallel",
-      totalMs: clock.now() - start,
-      budgetMs: budget,
-      timedOut,
-      requests,
-      sharedRequests: shared,
-      ...runner.stats,
-    },
-  };
-  if (cache !== undefined && replay !== undefined && store !== undefined) {
-    rememberAnswer(cache, clock, replay, {
-      plan,
-      store,
-      stats: runner.stats,
-      requests,
-      evaluation,
-    });
-  }
-  return evaluation;
+  return { results, answer, patch };
 }
 
 /**

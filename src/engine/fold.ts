@@ -12,8 +12,8 @@ import {
   statementPredicate,
   type Variables,
 } from "../policy/index.ts";
-import type { VerifiedAttestation } from "./checks/index.ts";
-import type { EntryPlan, SetPlan, Unit } from "./plan.ts";
+import type { ImageTarget, VerifiedAttestation, VerifiedSignature } from "./checks/index.ts";
+import type { EntryPlan, Leaf, SetPlan, Settled, Unit } from "./plan.ts";
 import { codeOf, judge, messageOf, type Problem, problemOf, type UnitVerdict } from "./problems.ts";
 
 interface SetResult {
@@ -23,10 +23,25 @@ interface SetResult {
   attestations: VerifiedAttestation[];
 }
 
-export function foldUnit(unit: Unit, options: EvaluationOptions): UnitVerdict {
+/** What a fold reads of a unit's run: by default, what the runner recorded on it. */
+export interface UnitReading {
+  readonly target: Settled<ImageTarget>;
+  outcome(leaf: Leaf): Settled<readonly VerifiedSignature[]>;
+}
+
+const RECORDED = (unit: Unit): UnitReading => ({
+  target: unit.target,
+  outcome: (leaf) => leaf.outcome,
+});
+
+export function foldUnit(
+  unit: Unit,
+  options: EvaluationOptions,
+  reading: UnitReading = RECORDED(unit),
+): UnitVerdict {
   const image = unit.image.info.reference;
   if (unit.refused !== undefined) return { status: "fail", message: unit.refused };
-  const { target } = unit;
+  const { target } = reading;
   if (target.state === "pending") {
     const message = `timed out resolving ${image}`;
     return { status: "error", message, code: "DEADLINE_EXCEEDED", timedOut: true };
@@ -40,13 +55,13 @@ export function foldUnit(unit: Unit, options: EvaluationOptions): UnitVerdict {
   const failed = (problems: Problem[]): UnitVerdict => ({ ...judge(unit, problems), digest });
 
   for (const set of unit.signatureSets) {
-    const result = foldSet(set, () => undefined);
+    const result = foldSet(set, reading, () => undefined);
     if (!result.ok) return failed(result.problems);
   }
   const named: Record<string, unknown> = {};
   for (const { attestation, sets } of unit.attestations) {
     for (const set of sets) {
-      const result = foldSet(set, (attestations, path) => {
+      const result = foldSet(set, reading, (attestations, path) => {
         // Kyverno: every verified statement of the type must meet the conditions.
         for (const verified of attestations) {
           const problem = conditionProblem(unit, attestation.conditions, verified, path, options);
@@ -91,15 +106,14 @@ export function foldUnit(unit: Unit, options: EvaluationOptions): UnitVerdict {
  * sequential runner need not check them). A failed condition before it
  * refuses the attestation.
  */
-function foldSet(
-  set: SetPlan,
-  accept: (attestations: VerifiedAttestation[], path: string) => Problem | undefined,
-): SetResult {
+type Accept = (attestations: VerifiedAttestation[], path: string) => Problem | undefined;
+
+function foldSet(set: SetPlan, reading: UnitReading, accept: Accept): SetResult {
   let verified = 0;
   const problems: Problem[] = [];
   const attestations: VerifiedAttestation[] = [];
   for (const entry of set.entries) {
-    const outcome = foldEntry(entry, accept);
+    const outcome = foldEntry(entry, reading, accept);
     if (outcome.ok) {
       verified++;
       attestations.push(...outcome.attestations);
@@ -121,15 +135,12 @@ function foldSet(
   return { ok: false, problems, attestations };
 }
 
-function foldEntry(
-  entry: EntryPlan,
-  accept: (attestations: VerifiedAttestation[], path: string) => Problem | undefined,
-): SetResult {
-  if (entry.kind === "nested") return foldSet(entry.set, accept);
+function foldEntry(entry: EntryPlan, reading: UnitReading, accept: Accept): SetResult {
+  if (entry.kind === "nested") return foldSet(entry.set, reading, accept);
   if (entry.kind === "invalid") {
     return { ok: false, problems: [problemOf(entry.path, entry.error)], attestations: [] };
   }
-  const { outcome } = entry.leaf;
+  const outcome = reading.outcome(entry.leaf);
   if (outcome.state === "pending") {
     const what = entry.leaf.evidence.kind === "signature" ? "signatures" : "attestations";
     return {

@@ -105,6 +105,7 @@ export function replayAnswer(
       checks: 0,
       sharedChecks: timing.sharedChecks,
       cachedChecks: timing.cachedChecks,
+      foreseen: 0,
     },
   };
 }

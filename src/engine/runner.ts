@@ -33,6 +33,20 @@ export interface RunStats {
 export interface Runner {
   run(units: readonly Unit[]): Promise<void>;
   readonly stats: RunStats;
+  /**
+   * Once the cache has been asked: the units of the run whose tag's last
+   * digest has cached evidence for every leaf, which their HEADs may confirm.
+   */
+  guesses?(): Promise<readonly Guess[]>;
+}
+
+/** What a unit's leaves come to if its tag still names the image it named last. */
+export interface Guess {
+  readonly unit: Unit;
+  /** The image the tag resolved to last; its HEAD has yet to say the same. */
+  readonly target: ImageTarget;
+  /** Each leaf's cached evidence on that image. */
+  readonly outcomes: ReadonlyMap<Leaf, readonly VerifiedSignature[]>;
 }
 
 /**
@@ -128,7 +142,14 @@ export function parallelRunner(
   const stats: RunStats = { checks: 0, sharedChecks: 0, cachedChecks: 0, resolutions: 0 };
   const targets = new Map<string, Promise<ImageTarget>>();
   const checks = new Map<string, Promise<readonly VerifiedSignature[]>>();
+  const looked = new Map<string, Promise<readonly VerifiedSignature[] | undefined>>();
+  const guessing: Promise<Guess | undefined>[] = [];
   const contextOf = contextsOf(ctx);
+  let sent: Promise<void> | undefined;
+  let taggedLeaves: Promise<Promise<void>[]> = Promise.resolve([]);
+  // A task later, every request the run could start without waiting has gone out.
+  const requestsSent = (): Promise<void> =>
+    (sent ??= new Promise((resolve) => setTimeout(resolve, 0)));
 
   const resolve = (unit: Unit): Promise<ImageTarget> => {
     const reference = formatReference(unit.image.reference);
@@ -159,6 +180,7 @@ export function parallelRunner(
     identity: ImageTarget,
     leaf: Leaf,
     checkTarget: () => Promise<ImageTarget>,
+    cached?: Promise<readonly VerifiedSignature[] | undefined>,
   ): Promise<readonly VerifiedSignature[]> => {
     const memoKey = `${credentialScope(unit)}|${imageKey(identity)}|${leaf.configName}`;
     const running = checks.get(memoKey);
@@ -169,7 +191,7 @@ export function parallelRunner(
     const run = (async () => {
       const shared = unit.verification.useCache ? cache : undefined;
       const cacheKey = shared && `${imageKey(identity)}|${await leaf.configId()}`;
-      const hit = cacheKey === undefined ? undefined : await shared?.verified(cacheKey);
+      const hit = cacheKey === undefined ? undefined : await (cached ?? shared?.verified(cacheKey));
       if (hit !== undefined) {
         stats.cachedChecks++;
         return hit;
@@ -182,6 +204,61 @@ export function parallelRunner(
     })();
     checks.set(memoKey, run);
     return run;
+  };
+
+  /**
+   * The cached evidence for `leaf` on `identity`, asked once per request and
+   * before the unit's tag is resolved: a lookup, never a check.
+   */
+  const cachedOn = (
+    unit: Unit,
+    identity: ImageTarget,
+    leaf: Leaf,
+    store: VerdictStore,
+  ): Promise<readonly VerifiedSignature[] | undefined> => {
+    const memoKey = `${credentialScope(unit)}|${imageKey(identity)}|${leaf.configName}`;
+    let known = looked.get(memoKey);
+    if (known === undefined) {
+      // Asked once the run's requests are sent: a guess must not hold back a HEAD.
+      known = requestsSent()
+        .then(() => leaf.configId())
+        .then((id) => store.verified(`${imageKey(identity)}|${id}`));
+      looked.set(memoKey, known);
+    }
+    return known;
+  };
+
+  /**
+   * A unit named by tag: resolved, then each leaf checked on what the tag
+   * names. When the tag resolved before, each leaf's evidence on that image
+   * is looked up meanwhile; it answers the leaf only if the tag still names it.
+   */
+  const runTagged = (unit: Unit): Promise<void>[] => {
+    const target = resolve(unit);
+    const resolved = settle(target, ctx.signal, (s) => {
+      unit.target = s;
+    });
+    const store = unit.verification.useCache ? cache : undefined;
+    const last = store?.lastDigest(formatReference(unit.image.reference));
+    const early = leavesOf(unit).map((leaf) => ({
+      leaf,
+      cached:
+        last !== undefined && store !== undefined ? cachedOn(unit, last, leaf, store) : undefined,
+    }));
+    const leaves = early.map(({ leaf, cached }) =>
+      settle(
+        target.then((t) => {
+          const still = last !== undefined && imageKey(t) === imageKey(last);
+          return verify(unit, t, leaf, () => target, still ? cached : undefined);
+        }),
+        ctx.signal,
+        (s) => {
+          leaf.outcome = s;
+        },
+      ),
+    );
+    if (last !== undefined) guessing.push(guessOf(unit, last, early));
+    return [resolved, ...leaves];
   };
 
   /** A unit whose image is named by its digest: its leaves, and a resolution only if one misses. */
@@ -214,28 +291,47 @@ export function parallelRunner(
   return {
     stats,
     run(units) {
-      const work = units.flatMap((unit) => {
-        if (unit.refused !== undefined) return [];
+      const work: Promise<void>[] = [];
+      const tagged: Unit[] = [];
+      for (const unit of units) {
+        if (unit.refused !== undefined) continue;
         const identity = pinnedIdentity(unit, cache);
-        if (identity !== undefined) return runPinned(unit, identity);
-        const target = resolve(unit);
-        const resolved = settle(target, ctx.signal, (s) => {
-          unit.target = s;
-        });
-        const leaves = leavesOf(unit).map((leaf) =>
-          settle(
-            target.then((t) => verify(unit, t, leaf, () => target)),
-            ctx.signal,
-            (s) => {
-              leaf.outcome = s;
-            },
-          ),
-        );
-        return [resolved, ...leaves];
-      });
-      return Promise.all(work).then(() => undefined);
+        if (identity !== undefined) work.push(...runPinned(unit, identity));
+        else {
+          void resolve(unit).catch(() => {});
+          tagged.push(unit);
+        }
+      }
+      // The HEADs' loads were queued first: they go out before any leaf is set up.
+      taggedLeaves = Promise.resolve().then(() => tagged.flatMap(runTagged));
+      return Promise.all([...work, taggedLeaves.then((leaves) => Promise.all(leaves))]).then(
+        () => undefined,
+      );
+    },
+    async guesses() {
+      await taggedLeaves;
+      const guesses = await Promise.all(guessing);
+      return guesses.filter((g): g is Guess => g !== undefined);
     },
   };
+}
+
+/** The guess for `unit` on `target`, when every leaf's evidence there is cached. */
+async function guessOf(
+  unit: Unit,
+  target: ImageTarget,
+  early: readonly {
+    leaf: Leaf;
+    cached: Promise<readonly VerifiedSignature[] | undefined> | undefined;
+  }[],
+): Promise<Guess | undefined> {
+  const outcomes = new Map<Leaf, readonly VerifiedSignature[]>();
+  for (const { leaf, cached } of early) {
+    const hit = await cached?.catch(() => undefined);
+    if (hit === undefined) return undefined;
+    outcomes.set(leaf, hit);
+  }
+  return { unit, target, outcomes };
 }
 
 export function sequentialRunner(requestCtx: CheckContext): Runner {

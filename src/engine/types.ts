@@ -105,6 +105,11 @@ export interface EngineTiming {
   checks: number;
   sharedChecks: number;
   cachedChecks: number;
+  /**
+   * Units whose verdict was folded while their tags were being resolved, on
+   * the image each tag named last, and that the registry's answers confirmed.
+   */
+  foreseen: number;
 }
 
 export interface AdmissionEvaluation {

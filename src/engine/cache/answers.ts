@@ -58,6 +58,11 @@ export class RecordingStore implements VerdictStore {
     this.#complete = false;
     this.#cache.rememberDigest(reference, target);
   }
+
+  /** Not a verdict input: a guess the registry confirms or not. */
+  lastDigest(reference: string): ImageTarget | undefined {
+    return this.#cache.lastDigest(reference);
+  }
 }
 
 /** What an evaluation answered, without its timing: frozen, shared by every replay. */

@@ -62,6 +62,11 @@ export interface VerdictStore {
   rememberVerified(key: string, results: readonly VerifiedSignature[]): Promise<void>;
   digest(reference: string): ImageTarget | undefined;
   rememberDigest(reference: string, target: ImageTarget): void;
+  /**
+   * What `reference` resolved to last, inside the cache's TTL whatever the
+   * tags' own: a guess to fold early with, never a digest to trust.
+   */
+  lastDigest(reference: string): ImageTarget | undefined;
 }
 
 export interface CacheStats {
@@ -81,6 +86,7 @@ const HOUR_MS = 3_600_000;
 export class VerificationCache implements VerdictStore {
   readonly #verified: TtlCache<string, readonly VerifiedSignature[]>;
   readonly #digests: TtlCache<string, ImageTarget>;
+  readonly #lastDigests: TtlCache<string, ImageTarget>;
   #hits = 0;
   #misses = 0;
   #stored = 0;
@@ -113,11 +119,15 @@ export class VerificationCache implements VerdictStore {
       ttlMs,
       clock,
     });
-    this.#digests = new TtlCache({
+    const digestBounds = {
       maxEntries: options.maxDigests ?? 1024,
-      ttlMs: digestTtlMs,
+      // A reference comes from the pod spec: its length is counted too.
+      maxWeight: 4 * 1024 * 1024,
+      weigh: (target: ImageTarget, reference: string) => reference.length + target.name.length,
       clock,
-    });
+    };
+    this.#digests = new TtlCache({ ...digestBounds, ttlMs: digestTtlMs });
+    this.#lastDigests = new TtlCache({ ...digestBounds, ttlMs });
   }
 
   /** How long a verified result is kept. */
@@ -214,6 +224,11 @@ export class VerificationCache implements VerdictStore {
 
   rememberDigest(reference: string, target: ImageTarget): void {
     this.#digests.set(reference, target);
+    this.#lastDigests.set(reference, target);
+  }
+
+  lastDigest(reference: string): ImageTarget | undefined {
+    return this.#lastDigests.get(reference);
   }
 
   get stats(): CacheStats {
@@ -230,6 +245,7 @@ export class VerificationCache implements VerdictStore {
   clear(): void {
     this.#verified.clear();
     this.#digests.clear();
+    this.#lastDigests.clear();
   }
 }
 

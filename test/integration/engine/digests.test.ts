@@ -140,6 +140,37 @@ describe("digests and the cross-request cache (anonymous registry)", () => {
     );
   });
 
+  it("folds a warm admission by tag while its HEAD is out, and follows the tag to another signed image", async () => {
+    const cache = new VerificationCache({ clock: systemClock });
+    const tagged = await pushUnsigned(setup, "engine-digests/foreseen");
+    await signImage(setup, tagged, [signer]);
+    const policies = loadPolicies(policy("foreseen", refs, signer));
+    // A HEAD that takes a round trip, as across a network: the early fold is done long before.
+    setup.proxy.setLatency(30);
+    try {
+      const cold = await admit(setup, pod(tagged.proxied), policies, { cache });
+      expect(cold.evaluation.allowed).toBe(true);
+      const warm = await admit(setup, pod(tagged.proxied), policies, { cache });
+      expect(warm.evaluation.timing).toMatchObject({ foreseen: 1, cachedChecks: 1, requests: 1 });
+      expect(warm.evaluation).toEqual({ ...cold.evaluation, timing: expect.anything() });
+
+      const moved = await pushUnsigned(setup, "engine-digests/foreseen");
+      await signImage(setup, moved, [signer]);
+      expect(moved.digest).not.toBe(tagged.digest);
+      const after = await admit(setup, pod(tagged.proxied), policies, { cache });
+      expect(after.evaluation.timing.foreseen).toBe(0);
+      expect(after.evaluation.allowed).toBe(true);
+      expect(after.evaluation.results).toMatchObject([{ status: "pass", digest: moved.digest }]);
+      expect(after.evaluation.patch[0]).toEqual({
+        op: "replace",
+        path: "/spec/containers/0/image",
+        value: `${tagged.proxied}@${moved.digest}`,
+      });
+    } finally {
+      setup.proxy.setLatency(0);
+    }
+  });
+
   it("asks the registry again under useCache: false", async () => {
     const cache = new VerificationCache({ clock: systemClock });
     const policies = loadPolicies(policy("uncached", refs, signer, ["useCache: false"]));

@@ -16,6 +16,7 @@ const timing = (requests: number, sharedRequests: number): EngineTiming => ({
   checks: 1,
   sharedChecks: 0,
   cachedChecks: 0,
+  foreseen: 0,
 });
 
 /** The value of the sample line starting `series `. */

@@ -5,6 +5,7 @@ import {
   type KyvernoImageInfo,
   kyvernoImageInfo,
 } from "../policy/index.ts";
+import { derivedValues } from "../store/ttl-cache.ts";
 import { isObject, setOwn } from "./fields.ts";
 import { type FoundImage, type ImageLocator, type ImageProblem, walkImages } from "./image-walk.ts";
 
@@ -140,11 +141,34 @@ function customLocator(extractor: ImageExtractor): ImageLocator {
   };
 }
 
+interface ParsedImage {
+  readonly reference: ImageReference;
+  readonly info: KyvernoImageInfo;
+}
+
+/**
+ * Image strings parsed before: a workload's images come back on every
+ * admission, and the text alone decides the parse. Both parts are frozen,
+ * as every admission of the image shares them.
+ */
+const parsedImages = derivedValues<ParsedImage>(4096, 4 * 1024 * 1024);
+
+function parsed(image: string): ParsedImage {
+  let known = parsedImages.get(image);
+  if (known === undefined) {
+    known = Object.freeze({
+      reference: Object.freeze(parseReference(image)),
+      info: Object.freeze(kyvernoImageInfo(image)),
+    });
+    parsedImages.set(image, known);
+  }
+  return known;
+}
+
 /** An image found by other means (a CEL extractor), parsed as those read from objects are. */
 export function parseImage(found: FoundImage): ExtractedImage | ImageProblem {
   try {
-    const reference = parseReference(found.image);
-    return { ...found, info: kyvernoImageInfo(found.image), reference };
+    return { ...found, ...parsed(found.image) };
   } catch (err) {
     return { path: found.path, image: found.image, message: (err as Error).message };
   }

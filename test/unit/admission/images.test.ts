@@ -86,6 +86,23 @@ describe("extractImages from pod specs", () => {
     });
   });
 
+  it("shares each image string's parse between objects, frozen so no caller changes another's", () => {
+    const [first] = extractImages(workload("Pod")).images;
+    const [again] = extractImages(workload("Deployment")).images;
+    expect(again?.info).toBe(first?.info);
+    expect(again?.reference).toBe(first?.reference);
+    expect(Object.isFrozen(first?.info)).toBe(true);
+    expect(Object.isFrozen(first?.reference)).toBe(true);
+    // A reference that does not parse is reported each time, never remembered as an image.
+    const bad = { kind: "Pod", spec: { containers: [{ name: "x", image: "UPPER/Case:v1" }] } };
+    for (let i = 0; i < 2; i++) {
+      expect(extractImages(bad)).toMatchObject({
+        images: [],
+        problems: [{ image: "UPPER/Case:v1" }],
+      });
+    }
+  });
+
   it("takes the kind from the caller, and finds nothing in kinds it does not know", () => {
     expect(extractImages({ spec: POD_SPEC }, { kind: "Pod" }).images).toHaveLength(4);
     expect(extractImages({ kind: "ConfigMap", spec: POD_SPEC })).toEqual({

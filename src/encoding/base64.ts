@@ -23,3 +23,32 @@ export function encodeBase64(bytes: Uint8Array): string {
 export function encodeUtf8Base64(text: string): string {
   return encodeBase64(new TextEncoder().encode(text));
 }
+
+type WithFromBase64 = typeof Uint8Array & {
+  fromBase64?: (
+    text: string,
+    options: { alphabet: "base64" | "base64url"; lastChunkHandling: "loose" },
+  ) => Uint8Array;
+};
+
+const fromBase64 = (Uint8Array as WithFromBase64).fromBase64;
+
+/**
+ * The bytes of base64 `text` whose alphabet, padding and length the caller
+ * has checked: the runtime's `Uint8Array.fromBase64` where it has one (Bun,
+ * Deno), else `atob`. Padding may be left out; the unused bits of the last
+ * character are ignored by both, as Go's and the browsers' decoders do.
+ */
+export function decodeCheckedBase64(
+  text: string,
+  alphabet: "base64" | "base64url" = "base64",
+): Uint8Array {
+  if (fromBase64 !== undefined) {
+    return fromBase64.call(Uint8Array, text, { alphabet, lastChunkHandling: "loose" });
+  }
+  const standard = alphabet === "base64url" ? text.replaceAll("-", "+").replaceAll("_", "/") : text;
+  const binary = atob(standard.padEnd(Math.ceil(standard.length / 4) * 4, "="));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}

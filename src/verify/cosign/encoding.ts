@@ -3,6 +3,7 @@
  * it, JSON read strictly as UTF-8, and the canonical JSON (RFC 8785) that
  * Rekor signs its entry timestamps over.
  */
+import { decodeCheckedBase64 } from "../../encoding/base64.ts";
 import { reasonOf } from "../../errors.ts";
 import { type CosignErrorCode, cosignError } from "./errors.ts";
 
@@ -26,10 +27,7 @@ export function decodeBase64(
   if ((!standard && !urlSafe) || compact.length % 4 !== 0) {
     throw cosignError(code, `${what} is not base64`);
   }
-  const binary = atob(urlSafe ? compact.replace(/-/g, "+").replace(/_/g, "/") : compact);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
+  return decodeCheckedBase64(compact, urlSafe ? "base64url" : "base64");
 }
 
 /** Parses UTF-8 JSON bytes or text of at most `maxBytes`; every failure is `code` naming `what`. */

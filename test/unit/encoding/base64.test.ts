@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { encodeBase64, encodeUtf8Base64 } from "../../../src/encoding/base64.ts";
+import {
+  decodeCheckedBase64,
+  encodeBase64,
+  encodeUtf8Base64,
+} from "../../../src/encoding/base64.ts";
 
 function reference(bytes: Uint8Array): string {
   let binary = "";
@@ -20,5 +24,25 @@ describe("encodeBase64", () => {
 
   it("encodes text as UTF-8", () => {
     expect(encodeUtf8Base64("µ[]")).toBe("wrVbXQ==");
+  });
+});
+
+describe("decodeCheckedBase64", () => {
+  it.each([0, 1, 2, 3, 4, 5, 594, 4099])(
+    "decodes %i bytes in both alphabets, padded or not",
+    (length) => {
+      const bytes = Uint8Array.from({ length }, (_, i) => (i * 197 + 3) & 0xff);
+      const padded = reference(bytes);
+      const url = padded.replaceAll("+", "-").replaceAll("/", "_");
+      expect(decodeCheckedBase64(padded)).toEqual(bytes);
+      expect(decodeCheckedBase64(padded.replace(/=+$/, ""))).toEqual(bytes);
+      expect(decodeCheckedBase64(url, "base64url")).toEqual(bytes);
+      expect(decodeCheckedBase64(url.replace(/=+$/, ""), "base64url")).toEqual(bytes);
+    },
+  );
+
+  it("ignores the unused bits of the last character, as Go's decoder does", () => {
+    expect(new TextDecoder().decode(decodeCheckedBase64("aGl="))).toBe("hi");
+    expect(new TextDecoder().decode(decodeCheckedBase64("aGk="))).toBe("hi");
   });
 });

@@ -15,7 +15,7 @@ import { foldUnit } from "./fold.ts";
 import { leavesOf, type Settled, type Unit } from "./plan.ts";
 import type { UnitVerdict } from "./problems.ts";
 import type { Plan } from "./rules.ts";
-import type { Guess, Runner } from "./runner.ts";
+import { type Guess, type Runner, sameImage } from "./runner.ts";
 import type { EngineContext } from "./types.ts";
 
 export interface Foreseen {
@@ -25,12 +25,8 @@ export interface Foreseen {
 
 const PENDING: Settled<never> = { state: "pending" };
 
-/** The guesses' verdicts, by unit; none when a fold read the clock. */
-export function foresee(
-  guesses: readonly Guess[],
-  options: EvaluationOptions,
-): Map<Unit, Foreseen> | undefined {
-  const clockReads = clockReadCount();
+/** The guesses' verdicts, by unit. */
+function foresee(guesses: readonly Guess[], options: EvaluationOptions): Map<Unit, Foreseen> {
   const foreseen = new Map<Unit, Foreseen>();
   for (const guess of guesses) {
     const verdict = foldUnit(guess.unit, options, {
@@ -42,21 +38,13 @@ export function foresee(
     });
     foreseen.set(guess.unit, { guess, verdict });
   }
-  return clockReadCount() === clockReads ? foreseen : undefined;
+  return foreseen;
 }
 
 /** True when the run gave `unit` exactly the inputs its foreseen verdict was folded from. */
 export function confirms(unit: Unit, { guess }: Foreseen): boolean {
   const { target } = unit;
-  if (target.state !== "done") return false;
-  const { value } = target;
-  const expected = guess.target;
-  if (
-    value.digest !== expected.digest ||
-    value.repository.registry !== expected.repository.registry ||
-    value.repository.repository !== expected.repository.repository
-  )
-    return false;
+  if (target.state !== "done" || !sameImage(target.value, guess.target)) return false;
   return leavesOf(unit).every((leaf) => sameEvidence(leaf.outcome, guess.outcomes.get(leaf)));
 }
 
@@ -94,15 +82,13 @@ export function foreseeLater<Conclusion>(
       const options = { now: clock.now(), budget: plan.expressions };
       const clockReads = clockReadCount();
       const verdicts = foresee(guesses, options);
-      if (verdicts === undefined) return;
       const whole = plan.cel.length === 0 && plan.units.every((u) => verdicts.has(u) || settled(u));
       const conclusion = whole
         ? conclude((u) => verdicts.get(u)?.verdict ?? foldUnit(u, options))
         : undefined;
-      foresight = {
-        verdicts,
-        ...(conclusion !== undefined && clockReadCount() === clockReads && { conclusion }),
-      };
+      // A fold that read the clock would read another time at the end: none of it is kept.
+      if (clockReadCount() !== clockReads) return;
+      foresight = { verdicts, ...(conclusion !== undefined && { conclusion }) };
     })
     // Whatever failed here is folded again at the end.
     .catch(() => undefined);

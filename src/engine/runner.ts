@@ -108,6 +108,25 @@ function imageKey(target: ImageTarget): string {
   return `${formatRepository(target.repository)}@${target.digest}`;
 }
 
+/** True when `a` and `b` name one image: the same repository and digest. */
+export function sameImage(a: ImageTarget, b: ImageTarget): boolean {
+  return (
+    a.digest === b.digest &&
+    a.repository.registry === b.repository.registry &&
+    a.repository.repository === b.repository.repository
+  );
+}
+
+/** What one leaf's outcome on `identity` is shared under within a request. */
+function leafKey(unit: Unit, identity: ImageTarget, leaf: Leaf): string {
+  return `${credentialScope(unit)}|${imageKey(identity)}|${leaf.configName}`;
+}
+
+/** What the cross-request cache keeps a leaf's evidence on `identity` under. */
+function evidenceKey(identity: ImageTarget, configId: string): string {
+  return `${imageKey(identity)}|${configId}`;
+}
+
 /**
  * The image a reference names by digest, when its verdicts may come from the
  * cache: what a cached verdict is keyed by, known without asking the
@@ -182,7 +201,7 @@ export function parallelRunner(
     checkTarget: () => Promise<ImageTarget>,
     cached?: Promise<readonly VerifiedSignature[] | undefined>,
   ): Promise<readonly VerifiedSignature[]> => {
-    const memoKey = `${credentialScope(unit)}|${imageKey(identity)}|${leaf.configName}`;
+    const memoKey = leafKey(unit, identity, leaf);
     const running = checks.get(memoKey);
     if (running !== undefined) {
       stats.sharedChecks++;
@@ -190,7 +209,7 @@ export function parallelRunner(
     }
     const run = (async () => {
       const shared = unit.verification.useCache ? cache : undefined;
-      const cacheKey = shared && `${imageKey(identity)}|${await leaf.configId()}`;
+      const cacheKey = shared && evidenceKey(identity, await leaf.configId());
       const hit = cacheKey === undefined ? undefined : await (cached ?? shared?.verified(cacheKey));
       if (hit !== undefined) {
         stats.cachedChecks++;
@@ -216,13 +235,13 @@ export function parallelRunner(
     leaf: Leaf,
     store: VerdictStore,
   ): Promise<readonly VerifiedSignature[] | undefined> => {
-    const memoKey = `${credentialScope(unit)}|${imageKey(identity)}|${leaf.configName}`;
+    const memoKey = leafKey(unit, identity, leaf);
     let known = looked.get(memoKey);
     if (known === undefined) {
       // Asked once the run's requests are sent: a guess must not hold back a HEAD.
       known = requestsSent()
         .then(() => leaf.configId())
-        .then((id) => store.verified(`${imageKey(identity)}|${id}`));
+        .then((id) => store.verified(evidenceKey(identity, id)));
       looked.set(memoKey, known);
     }
     return known;
@@ -248,7 +267,7 @@ export function parallelRunner(
     const leaves = early.map(({ leaf, cached }) =>
       settle(
         target.then((t) => {
-          const still = last !== undefined && imageKey(t) === imageKey(last);
+          const still = last !== undefined && sameImage(t, last);
           return verify(unit, t, leaf, () => target, still ? cached : undefined);
         }),
         ctx.signal,
@@ -298,7 +317,8 @@ export function parallelRunner(
         const identity = pinnedIdentity(unit, cache);
         if (identity !== undefined) work.push(...runPinned(unit, identity));
         else {
-          void resolve(unit).catch(() => {});
+          // Its HEAD starts now; the leaves below take up how it settles.
+          void resolve(unit);
           tagged.push(unit);
         }
       }

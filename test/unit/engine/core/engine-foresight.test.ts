@@ -6,11 +6,11 @@
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../../../src/deps.ts";
 import { nobleSha256 } from "../../../../src/digest/noble.ts";
-import type { AdmissionEvaluation } from "../../../../src/engine/index.ts";
 import { RegistryClient } from "../../../../src/oci/index.ts";
 import { pushImage } from "../../oci/setup.ts";
 import {
   admission,
+  attestedEntry,
   evaluate,
   freshKey,
   image,
@@ -18,19 +18,10 @@ import {
   policies,
   pushSigned,
   REFS,
-  SLSA,
+  verdictOf,
   type World,
   world,
 } from "./world.ts";
-
-/** What a verdict says, without timings. */
-const verdict = (e: AdmissionEvaluation) => ({
-  allowed: e.allowed,
-  message: e.message,
-  warnings: e.warnings,
-  patch: e.patch,
-  results: e.results,
-});
 
 /**
  * The world's client with every HEAD held for `ms` of real time (long past
@@ -69,7 +60,7 @@ describe("evaluateAdmission: verdicts folded before the tags are resolved", () =
     expect(cold.timing.foreseen).toBe(0);
     const warm = await evaluate(w, request, loaded);
     expect(warm.timing).toMatchObject({ foreseen: 2, cachedChecks: 2, checks: 0, requests: 2 });
-    expect(verdict(warm)).toEqual(verdict(cold));
+    expect(verdictOf(warm)).toEqual(verdictOf(cold));
   });
 
   it("drops a foreseen verdict when the tag has moved: the image it names now is verified", async () => {
@@ -95,30 +86,12 @@ describe("evaluateAdmission: verdicts folded before the tags are resolved", () =
     const key = await freshKey();
     const expires = new Date(w.clock.now() + 1000).toISOString().replace(/\.\d+Z$/, "Z");
     await pushSigned(w.registry, "app", "v1", [key], [{ key, predicate: { expires } }]);
-    const loaded = policies({
-      entries: [
-        {
-          imageReferences: REFS,
-          attestations: [
-            {
-              type: SLSA,
-              attestors: [{ entries: [keyEntry(key)] }],
-              conditions: [
-                {
-                  all: [
-                    {
-                      key: "{{ time_before(time_now_utc(), expires) }}",
-                      operator: "Equals",
-                      value: true,
-                    },
-                  ],
-                },
-              ],
-            },
-          ],
-        },
-      ],
-    });
+    const expiry = {
+      key: "{{ time_before(time_now_utc(), expires) }}",
+      operator: "Equals",
+      value: true,
+    };
+    const loaded = policies({ entries: [attestedEntry(key, [{ all: [expiry] }])] });
     expect((await evaluate(w, pod(image("app")), loaded)).allowed).toBe(true);
     // The next HEAD is answered two seconds later, past the predicate's expiry.
     slowHeads(w, 20, () => w.clock.advance(2000));

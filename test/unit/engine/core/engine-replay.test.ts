@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { decodeAdmissionReview } from "../../../../src/admission/index.ts";
-import type { AdmissionEvaluation } from "../../../../src/engine/index.ts";
 import { VerificationCache } from "../../../../src/engine/index.ts";
 import { answersOf } from "../../../../src/engine/replay.ts";
 import { readPolicies } from "../../../../src/policy/index.ts";
 import {
   admission,
+  attestedEntry,
   evaluate,
   freshKey,
   HOST,
@@ -14,7 +14,7 @@ import {
   pushSigned,
   REFS,
   reviewJson,
-  SLSA,
+  verdictOf,
   type World,
   world,
 } from "./world.ts";
@@ -25,15 +25,6 @@ const signedBy = (key: Key, extra: Record<string, unknown> = {}) => ({
   imageReferences: REFS,
   attestors: [{ entries: [keyEntry(key)] }],
   ...extra,
-});
-
-/** What a verdict says, without timings. */
-const verdict = (e: AdmissionEvaluation) => ({
-  allowed: e.allowed,
-  message: e.message,
-  warnings: e.warnings,
-  patch: e.patch,
-  results: e.results,
 });
 
 const remembered = (w: World): number => answersOf(w.cache, w.clock).size;
@@ -69,8 +60,8 @@ describe("evaluateAdmission: answers replayed from the cache", () => {
     const before = w.net.log.length;
     const hits = w.cache.stats.hits;
     const replayed = await evaluate(w, pinnedAdmission(digest, "uid-2"), loaded);
-    expect(verdict(replayed)).toEqual(verdict(warm));
-    expect(verdict(replayed)).toEqual(verdict(cold));
+    expect(verdictOf(replayed)).toEqual(verdictOf(warm));
+    expect(verdictOf(replayed)).toEqual(verdictOf(cold));
     expect(replayed.timing).toMatchObject({ requests: 0, checks: 0, cachedChecks: 1 });
     expect(exchanges(w, before)).toEqual([]);
     // The cached evidence is used as a cold evaluation uses it: one hit per check.
@@ -81,12 +72,14 @@ describe("evaluateAdmission: answers replayed from the cache", () => {
   it("keeps a replayed answer whole whatever a caller does with the one it got", async () => {
     const { w, digest, loaded } = await warmWorld();
     const first = await evaluate(w, pinnedAdmission(digest, "uid-1"), loaded);
-    const expected = structuredClone(verdict(first));
+    const expected = structuredClone(verdictOf(first));
     const replayed = await evaluate(w, pinnedAdmission(digest, "uid-2"), loaded);
     replayed.warnings.push("added");
     expect(() => replayed.patch.pop()).toThrow(TypeError);
     replayed.results.pop();
-    expect(verdict(await evaluate(w, pinnedAdmission(digest, "uid-3"), loaded))).toEqual(expected);
+    expect(verdictOf(await evaluate(w, pinnedAdmission(digest, "uid-3"), loaded))).toEqual(
+      expected,
+    );
   });
 
   it("never answers for other policies, another image, another route or other trust", async () => {
@@ -213,16 +206,9 @@ describe("evaluateAdmission: answers replayed from the cache", () => {
     );
     const attested = policies({
       entries: [
-        {
-          imageReferences: REFS,
-          attestations: [
-            {
-              type: SLSA,
-              attestors: [{ entries: [keyEntry(key)] }],
-              conditions: [{ all: [{ key: "{{ builder.id }}", operator: "Equals", value: "ci" }] }],
-            },
-          ],
-        },
+        attestedEntry(key, [
+          { all: [{ key: "{{ builder.id }}", operator: "Equals", value: "ci" }] },
+        ]),
       ],
     });
     for (const uid of ["uid-1", "uid-2", "uid-3"]) {

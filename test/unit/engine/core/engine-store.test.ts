@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { AdmissionEvaluation } from "../../../../src/engine/index.ts";
 import { VerificationCache } from "../../../../src/engine/index.ts";
 import { hang } from "../../oci/fake-net.ts";
 import {
   admission,
+  attestedEntry,
   evaluate,
   freshKey,
   HOST,
@@ -13,7 +13,7 @@ import {
   pushSigned,
   REFS,
   runClock,
-  SLSA,
+  verdictOf,
   type World,
   world,
 } from "./world.ts";
@@ -24,29 +24,12 @@ const signedBy = (...keys: Key[]) => ({
   imageReferences: REFS,
   attestors: [{ entries: keys.map(keyEntry) }],
 });
-const attested = (key: Key, builder: string) => ({
-  imageReferences: REFS,
-  attestations: [
-    {
-      type: SLSA,
-      attestors: [{ entries: [keyEntry(key)] }],
-      conditions: [{ all: [{ key: "{{ builder.id }}", operator: "Equals", value: builder }] }],
-    },
-  ],
-});
+const attested = (key: Key, builder: string) =>
+  attestedEntry(key, [{ all: [{ key: "{{ builder.id }}", operator: "Equals", value: builder }] }]);
 
 /** `METHOD url` of each exchange since `from`. */
 const exchanges = (w: World, from = 0): string[] =>
   w.net.log.slice(from).map((r) => `${r.method} ${r.url.href}`);
-
-/** What a verdict says, without timings. */
-const verdict = (e: AdmissionEvaluation) => ({
-  allowed: e.allowed,
-  message: e.message,
-  warnings: e.warnings,
-  patch: e.patch,
-  results: e.results,
-});
 
 describe("evaluateAdmission: one store per request", () => {
   it("makes each distinct registry request once for a Deployment sharing images across containers and policies", async () => {
@@ -99,7 +82,7 @@ describe("evaluateAdmission: one store per request", () => {
     // Kyverno 1.11's way asks again for every container, rule and signer.
     const before = w.net.log.length;
     const sequential = await evaluate(w, request, loaded, { sequential: true });
-    expect(verdict(sequential)).toEqual(verdict(result));
+    expect(verdictOf(sequential)).toEqual(verdictOf(result));
     const again = exchanges(w, before);
     expect(again.length).toBeGreaterThan(made.length);
     expect(sequential.timing).toMatchObject({
@@ -145,9 +128,9 @@ describe("evaluateAdmission: one store per request", () => {
       const request = admission(containers);
       const parallel = await evaluate(w, request, loaded);
       const sequential = await evaluate(w, request, loaded, { sequential: true });
-      expect(verdict(sequential)).toEqual(verdict(parallel));
+      expect(verdictOf(sequential)).toEqual(verdictOf(parallel));
       const narrow = await evaluate(w, request, loaded, { maxParallelChecks: 1, useCache: false });
-      expect(verdict(narrow)).toEqual(verdict(parallel));
+      expect(verdictOf(narrow)).toEqual(verdictOf(parallel));
     }
   });
 });
@@ -223,7 +206,7 @@ describe("evaluateAdmission: the cross-request cache", () => {
 
     let before = w.net.log.length;
     const warm = await evaluate(w, request, loaded);
-    expect(verdict(warm)).toEqual(verdict(cold));
+    expect(verdictOf(warm)).toEqual(verdictOf(cold));
     expect(warm.timing).toMatchObject({ checks: 0, cachedChecks: 2 });
     expect(exchanges(w, before)).toEqual([]);
 

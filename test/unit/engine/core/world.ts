@@ -279,6 +279,26 @@ export function evaluate(
   });
 }
 
+/** What a verdict says, without timings. */
+export const verdictOf = (e: AdmissionEvaluation) => ({
+  allowed: e.allowed,
+  message: e.message,
+  warnings: e.warnings,
+  patch: e.patch,
+  results: e.results,
+});
+
+/** An entry for every image here wanting an SLSA attestation by `key` that meets `conditions`. */
+export function attestedEntry(
+  key: TestKey,
+  conditions: readonly unknown[],
+): Record<string, unknown> {
+  return {
+    imageReferences: REFS,
+    attestations: [{ type: SLSA, attestors: [{ entries: [keyEntry(key)] }], conditions }],
+  };
+}
+
 /** `status message` of each result, for comparisons. */
 export function statuses(evaluation: AdmissionEvaluation): string[] {
   return evaluation.results.map((r) => `${r.policy}/${r.rule} ${r.image} ${r.status}`);
